@@ -32,14 +32,19 @@ def process_name(pid):
 
 
 def thread_group(pid):
-    """The pid of the process (thread group) pid belongs to, or None."""
+    """The pid of the live process (thread group) pid is part of, or None.
+
+    A zombie has exited already: the kernel dropped its registration.
+    """
     status = _read_proc(pid, 'status')
     if status is None:
         return None
-    for line in status.splitlines():
-        if line.startswith('Tgid:'):
-            return int(line.split()[1])
-    return None
+    fields = dict(line.split(':', 1) for line in status.splitlines()
+                  if ':' in line)
+    if fields.get('State', '').strip().startswith('Z'):
+        return None
+    tgid = fields.get('Tgid', '').strip()
+    return int(tgid) if tgid.isdigit() else None
 
 
 def check_pid(pid, source):

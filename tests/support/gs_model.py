@@ -96,3 +96,23 @@ class KernelRegistry(object):
             return errno.ENOSPC
         self._entries[pid] = (path, token)
         return 0
+
+
+def process_identity(pid):
+    """The start time of process pid, or None if no such process leads."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as stat_file:
+            fields = stat_file.read().rsplit(b')', 1)[1].split()
+        with open('/proc/%d/status' % pid, 'rb') as status_file:
+            for line in status_file:
+                if line.startswith(b'Tgid:'):
+                    if int(line.split()[1]) != pid:
+                        return None
+                    break
+    except (OSError, IndexError, ValueError):
+        return None
+    # fields[0] is field 3 (state): a zombie has exited already.
+    if fields[0] == b'Z':
+        return None
+    # Field 22: the start time, which tells apart processes sharing a pid.
+    return int(fields[19])

@@ -31,28 +31,11 @@ except ImportError:
     from fuse import FUSE, FuseOSError, Operations, fuse_get_context
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gs_model import KernelRegistry  # noqa: E402 pylint: disable=wrong-import-position
+from gs_model import KernelRegistry, process_identity  # noqa: E402 pylint: disable=wrong-import-position
 
 CAP_SYS_ADMIN = 21
 REGISTRY = '/graceful_shutdown'
 COUNTER = '/writes'
-
-
-def process_identity(pid):
-    """The start time of process pid, or None if no such process leads."""
-    try:
-        with open('/proc/%d/stat' % pid, 'rb') as stat_file:
-            fields = stat_file.read().rsplit(b')', 1)[1].split()
-        with open('/proc/%d/status' % pid, 'rb') as status_file:
-            for line in status_file:
-                if line.startswith(b'Tgid:'):
-                    if int(line.split()[1]) != pid:
-                        return None
-                    break
-    except (OSError, IndexError, ValueError):
-        return None
-    # Field 22 (starttime); fields[0] here is field 3 (state).
-    return int(fields[19])
 
 
 def has_cap_sys_admin(pid):
