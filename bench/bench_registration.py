@@ -158,7 +158,7 @@ def measure(workdir, registry, playbook, variables, repeat, fresh):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--count', type=int, default=1000)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--skip-loop', action='store_true',
