@@ -89,3 +89,21 @@ def test_exit_drops_and_reused_pid_does_not_inherit(registry, table):
 def test_process_identity_tells_live_from_gone():
     assert process_identity(os.getpid()) is not None
     assert process_identity(2 ** 22 + 5) is None
+
+
+def test_exited_process_frees_its_slot_and_cannot_be_unregistered(
+        registry, table):
+    assert registry.write(b'10 /a') == 0
+    assert registry.write(b'20 /b') == 0
+    del table.table[10]
+    assert registry.write(b'-10') == errno.ENOENT
+    assert registry.write(b'30 /c') == 0
+    assert registry.listing() == b'20 /b\n30 /c\n'
+
+
+def test_pid_reused_while_full_is_a_new_registration(registry, table):
+    assert registry.write(b'10 /a') == 0
+    assert registry.write(b'20 /b') == 0
+    table.table[10] = 2
+    assert registry.write(b'10 /c') == 0
+    assert registry.listing() == b'10 /c\n20 /b\n'
