@@ -41,11 +41,13 @@ cp scripts/get_pip_from_pypi.py \
 	"$test_home/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 
 echo "--- ansible-test sanity (python 3.11)"
+# Check the artifact below even when sanity fails; fail at the end.
+sanity=ok
 (
 	cd "$tree"
 	HOME=$test_home PATH="$top/$sanity_venv/bin:$PATH" \
 		ansible-test sanity --requirements --python 3.11 --color no
-)
+) || sanity=FAILED
 
 echo "--- collection build and install"
 rm -rf build/dist build/installed
@@ -55,9 +57,17 @@ if tar -tzf "$tarball" | grep -E '^(tests|molecule|bench|lab|scripts|\.ci)/'; th
 	echo "build_ignore let test or lab tooling into $tarball" >&2
 	exit 1
 fi
-ansible-galaxy collection install -p build/installed "$tarball"
+# --force: a copy under ~/.ansible/collections would make it skip the install.
+ansible-galaxy collection install --force -p build/installed "$tarball"
 for module in gs_register gs_info; do
-	ANSIBLE_COLLECTIONS_PATH="$top/build/installed" \
-		ansible-doc oomgs.graceful_shutdown.$module | head -n 3
+	doc=$(ANSIBLE_COLLECTIONS_PATH="$top/build/installed" \
+		ansible-doc "oomgs.graceful_shutdown.$module")
+	grep -q 'proc_path' <<<"$doc" || {
+		echo "ansible-doc shows no options for $module" >&2
+		exit 1
+	}
+	sed -n 1,3p <<<"$doc"
 done
 echo "collection artifact ok: $tarball"
+echo "ansible-test sanity: $sanity"
+[ "$sanity" = ok ]
