@@ -5,8 +5,10 @@ module's proc file I/O."""
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 def _expose_collection():
     """Make ansible_collections.oomgs.graceful_shutdown this checkout."""
     root = tempfile.mkdtemp(prefix='gs-units-')
+    # rmtree removes the symlink itself, never the checkout it points to.
+    atexit.register(shutil.rmtree, root, True)
     namespace = os.path.join(root, 'ansible_collections', 'oomgs')
     os.makedirs(namespace)
     os.symlink(TOP, os.path.join(namespace, 'graceful_shutdown'))
