@@ -4,7 +4,7 @@
 # Exits non-zero when any stage failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
 all_stages=(units sanity lint playbooks)
 stages=("$@")
