@@ -18,7 +18,12 @@ import subprocess
 import sys
 
 LAB_DIR = os.path.dirname(os.path.abspath(__file__))
-SSH_ARGS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+# ServerAlive: a connection made while a VM shuts down for a reboot otherwise
+# hangs forever (no RST comes back), and with it ansible.builtin.reboot.
+SSH_ARGS = (
+    "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+    " -o ServerAliveInterval=10 -o ServerAliveCountMax=6"
+)
 
 
 def parse_ssh_config(text):

@@ -82,8 +82,11 @@ build_box() {
 		"deb $mirror $suite-updates main" \
 		"deb $security_mirror $suite-security main"
 	log "rootfs ready after $((SECONDS - start)) s"
-	# mmdebstrap leaves the build host's name and resolver behind.
+	# mmdebstrap leaves the build host's name and resolver behind. The
+	# Vagrantfile renames each VM (127.0.1.1 included).
 	echo debian12 >"$rootfs/etc/hostname"
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\tdebian12\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+		>"$rootfs/etc/hosts"
 	ln -sfn ../run/systemd/resolve/stub-resolv.conf "$rootfs/etc/resolv.conf"
 
 	kver=$(basename "$(find "$rootfs/boot" -name 'vmlinuz-*' | sort -V | tail -1)")
@@ -111,6 +114,9 @@ build_box() {
 	echo "$box_id" >"$work/box/oomgs-box-id"
 	tar -C "$work/box" -cf "$box.tmp" metadata.json Vagrantfile oomgs-box-id box.img
 	mv "$box.tmp" "$box"
+	# Keep the three newest builds (other checkouts may use older ones).
+	find "$cache" -maxdepth 1 -name 'debian12-*.box' -printf '%T@ %p\n' |
+		sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -f
 	log "built $box in $((SECONDS - start)) s (kernel $kver)"
 }
 
