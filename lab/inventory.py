@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Write an Ansible inventory (YAML) for the running lab VMs.
 
-    lab/inventory.py OUTPUT [GROUP]
-    lab/inventory.py --molecule INSTANCE_CONFIG
+    python3 lab/inventory.py OUTPUT [GROUP]
+    python3 lab/inventory.py --molecule INSTANCE_CONFIG
 
 Reads `vagrant ssh-config` for the machines of lab/Vagrantfile (same GS_LAB_*
 and VAGRANT_DOTFILE_PATH environment as `vagrant up`) and puts every host

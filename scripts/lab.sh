@@ -70,7 +70,7 @@ bring_up_vms() {
 	phase "vagrant up (${GS_LAB_HOSTS:-2} VMs)"
 	mkdir -p "$state"
 	lab_vagrant up
-	lab/inventory.py "$inventory"
+	python3 lab/inventory.py "$inventory"
 	phase_done "vagrant up"
 }
 

@@ -21,6 +21,9 @@ install -m 0600 -o 1000 -g 1000 "$pubkey" "$root/home/vagrant/.ssh/authorized_ke
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*
 
+# A persistent journal: after a VM had to be reset, its last boot can be read.
+chroot "$root" install -d -m 2755 -g systemd-journal /var/log/journal
+
 chroot "$root" systemctl enable systemd-networkd.service systemd-resolved.service
 # Nothing waits for "network online" in the lab, and background apt runs
 # would take the dpkg lock from the playbooks under test.
