@@ -30,6 +30,19 @@ phase() {
 phase_done() {
 	phases+=("$(printf '%-28s %5d s' "$1" $((SECONDS - phase_start)))")
 }
+print_phases() {
+	printf '\nphase                         wall time\n'
+	printf '%s\n' "${phases[@]}"
+}
+# On a failure, still show how far it got and how long that took.
+on_exit() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ ${#phases[@]} -gt 0 ]; then
+		print_phases
+		echo "lab: FAILED (exit $rc)" >&2
+	fi
+}
+trap on_exit EXIT
 
 # vagrant in lab/, without its progress bars.
 lab_vagrant() {
@@ -89,29 +102,34 @@ up() {
 	"$venv/ansible-playbook" -i "$inventory" playbooks/oom_demo.yml
 	phase_done "oom_demo.yml"
 
-	# The kernel's own record of a handled OOM (see the brief's log line).
+	# The kernel's own record of a handled OOM (the brief's log line):
+	# "graceful_shutdown: pid <pid> (<comm>) handler <path>: <outcome>, <ms> ms"
 	handler=$("$venv/ansible" -i "$inventory" gs_fleet -o -b \
 		-m ansible.builtin.shell \
-		-a "dmesg | grep -c 'graceful_shutdown: pid .* handler .*: exit status 0' || true" \
+		-a "dmesg | grep 'graceful_shutdown: pid .* handler ' | tail -n 1 | sed 's/.*graceful_shutdown: //'" \
 		2>/dev/null | sed -n 's/^\([^ ]*\) | CHANGED | rc=0 | (stdout) \(.*\)$/\1 \2/p' | sort)
 
+	local missing=0
 	printf '\n=== lab summary\n'
-	printf '%-12s %-28s %-28s %s\n' host "kernel before" "kernel after" "handler ran"
+	printf '%-10s %-24s %-24s %s\n' host "kernel before" "kernel after" "handler (kernel log)"
 	while read -r host rel; do
-		printf '%-12s %-28s %-28s %s\n' "$host" "$rel" \
+		printf '%-10s %-24s %-24s %s\n' "$host" "$rel" \
 			"$(awk -v h="$host" '$1 == h { print $2 }' <<<"$after")" \
-			"$(awk -v h="$host" '$1 == h { print ($2 > 0 ? "yes (" $2 "x)" : "NO") }' <<<"$handler")"
+			"$(awk -v h="$host" '$1 == h { $1 = ""; print substr($0, 2) }' <<<"$handler" | grep . || echo "NONE")"
+		grep -q "^$host ." <<<"$handler" || missing=1
 	done <<<"$before"
-	printf '\nphase                         wall time\n'
-	printf '%s\n' "${phases[@]}"
+	print_phases
 	printf '\nssh: cd lab && vagrant ssh gs-node1   inventory: %s\n' "$inventory"
 	printf 'consoles: %s/console-<host>.log   tear down: make lab-destroy\n' "$state"
+	if [ "$missing" -ne 0 ]; then
+		echo "lab: FAILED: no graceful-shutdown handler ran on some host" >&2
+		return 1
+	fi
 }
 
 vms() {
 	bring_up_vms
-	printf '\nphase                         wall time\n'
-	printf '%s\n' "${phases[@]}"
+	print_phases
 	printf 'inventory: %s\n' "$inventory"
 }
 
