@@ -48,9 +48,10 @@ fi
 # Everything that decides the box's content goes into its cache key.
 box_id=$(
 	{
-		sha256sum "$0"
-		(cd "$here/overlay" && find . -type f -print0 | sort -z |
-			xargs -0 sha256sum)
+		# Every file of lab/box/ (this script, customize.sh, preinstall/,
+		# overlay/, box.Vagrantfile), by path relative to it: the same
+		# builder gives the same key from any checkout.
+		(cd "$here" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
 		cat "$key.pub"
 		echo "${packages[*]} $mirror $security_mirror $suite $disk_gib"
 	} | sha256sum | cut -c1-16
