@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oomgs maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Read and write the kernel's /proc/graceful_shutdown registry.
+
+The contract: reading lists "<pid> <path>\\n" per live registration in
+ascending pid order; each write() carries exactly one operation, either
+"<pid> <path>" (register or replace) or "-<pid>" (unregister). A refused
+write changes nothing and reports an errno, which is turned here into a
+message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+DEFAULT_PROC_PATH = '/proc/graceful_shutdown'
+
+# Paths travel as bytes; surrogateescape keeps undecodable bytes intact.
+_ENCODING = 'utf-8'
+_ERRORS = 'surrogateescape'
+
+
+class RegistryError(Exception):
+    """The registry could not be read or an operation was refused."""
+
+
+class KernelNotRunning(RegistryError):
+    """The proc file is absent: the running kernel lacks graceful shutdown."""
+
+
+class Operation(object):
+    """One registry write: register (handler set) or unregister (None)."""
+
+    __slots__ = ('pid', 'handler')
+
+    def __init__(self, pid, handler=None):
+        self.pid = pid
+        self.handler = handler
+
+    def text(self):
+        """The exact text written to the proc file, newline-terminated."""
+        if self.handler is None:
+            return '-%d\n' % self.pid
+        return '%d %s\n' % (self.pid, self.handler)
+
+    def describe(self):
+        if self.handler is None:
+            return 'unregister pid %d' % self.pid
+        return 'register pid %d with handler %s' % (self.pid, self.handler)
+
+    def __eq__(self, other):
+        return (isinstance(other, Operation) and
+                (self.pid, self.handler) == (other.pid, other.handler))
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash((self.pid, self.handler))
+
+    def __repr__(self):
+        return 'Operation(%r, %r)' % (self.pid, self.handler)
+
+
+def parse_listing(text):
+    """Return {pid: handler} from the listing; ValueError on a bad line."""
+    registrations = {}
+    for number, line in enumerate(text.split('\n'), 1):
+        if not line:
+            continue
+        pid_text, sep, handler = line.partition(' ')
+        if not sep or not pid_text.isdigit() or not handler:
+            raise ValueError('line %d is not "<pid> <path>": %r'
+                             % (number, line))
+        registrations[int(pid_text)] = handler
+    return registrations
+
+
+def format_listing(registrations):
+    """The listing the kernel would print for these registrations."""
+    return ''.join('%d %s\n' % (pid, registrations[pid])
+                   for pid in sorted(registrations))
+
+
+def not_running_message(proc_path):
+    return ('%s does not exist: the graceful-shutdown kernel is not running '
+            'on this host (boot a kernel built with '
+            'CONFIG_OOM_GRACEFUL_SHUTDOWN=y, see the kernel_install role)'
+            % proc_path)
+
+
+def _access_message(proc_path, action):
+    return ('cannot %s %s: permission denied; it is mode 0600 root:root and '
+            'writes need CAP_SYS_ADMIN, so run the task as root '
+            '(become: true)' % (action, proc_path))
+
+
+def explain_write_error(err_no, operation, proc_path):
+    """A message for an errno the kernel returned for one operation."""
+    what = operation.describe()
+    if err_no == errno.EINVAL:
+        return ('the kernel refused to %s (EINVAL): the handler path must be '
+                'absolute, 1 to 1023 bytes, without whitespace or control '
+                'characters' % what)
+    if err_no == errno.ESRCH:
+        return ('cannot %s: process %d does not exist (ESRCH); it has '
+                'exited, start it and run the task again'
+                % (what, operation.pid))
+    if err_no == errno.ENOENT:
+        return ('cannot %s: pid %d is not registered (ENOENT)'
+                % (what, operation.pid))
+    if err_no in (errno.EPERM, errno.EACCES):
+        return _access_message(proc_path, 'write')
+    if err_no == errno.ENOSPC:
+        return ('cannot %s: the graceful-shutdown registry is full (ENOSPC); '
+                'raise sysctl vm.graceful_shutdown_max_entries or unregister '
+                'processes first' % what)
+    return 'cannot %s: writing %s failed: %s' % (what, proc_path,
+                                                 os.strerror(err_no))
+
+
+class WriteFailed(RegistryError):
+    """Operation number `index` was refused; those before it were applied."""
+
+    def __init__(self, message, index, err_no):
+        super(WriteFailed, self).__init__(message)
+        self.index = index
+        self.errno = err_no
+
+
+def read_registrations(proc_path=DEFAULT_PROC_PATH):
+    """Return the live registrations as {pid: handler}."""
+    try:
+        with open(proc_path, 'rb') as proc_file:
+            data = proc_file.read()
+    except FileNotFoundError:
+        raise KernelNotRunning(not_running_message(proc_path))
+    except PermissionError:
+        raise RegistryError(_access_message(proc_path, 'read'))
+    except OSError as err:
+        raise RegistryError('cannot read %s: %s' % (proc_path, err.strerror))
+    try:
+        return parse_listing(data.decode(_ENCODING, _ERRORS))
+    except ValueError as err:
+        raise RegistryError('%s does not follow the graceful-shutdown listing '
+                            'format: %s' % (proc_path, err))
+
+
+def apply_operations(operations, proc_path=DEFAULT_PROC_PATH):
+    """Write each operation with its own write() call, in order.
+
+    Stops at the first refused operation and raises WriteFailed, whose
+    index tells how many operations were applied before it.
+    """
+    if not operations:
+        return
+    try:
+        fd = os.open(proc_path, os.O_WRONLY)
+    except FileNotFoundError:
+        raise KernelNotRunning(not_running_message(proc_path))
+    except PermissionError:
+        raise WriteFailed(_access_message(proc_path, 'write'), 0,
+                          errno.EACCES)
+    except OSError as err:
+        raise WriteFailed('cannot open %s: %s' % (proc_path, err.strerror),
+                          0, err.errno)
+    try:
+        for index, operation in enumerate(operations):
+            data = operation.text().encode(_ENCODING, _ERRORS)
+            try:
+                written = os.write(fd, data)
+            except OSError as err:
+                raise WriteFailed(explain_write_error(err.errno, operation,
+                                                      proc_path),
+                                  index, err.errno)
+            if written != len(data):
+                raise WriteFailed('cannot %s: short write to %s (%d of %d '
+                                  'bytes)' % (operation.describe(), proc_path,
+                                              written, len(data)),
+                                  index, errno.EIO)
+    finally:
+        os.close(fd)

@@ -1,0 +1,115 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oomgs maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: gs_info
+short_description: List graceful-shutdown handler registrations
+version_added: 0.1.0
+description:
+  - Reads C(/proc/graceful_shutdown) and returns each registration with the
+    process name and whether its handler file still exists.
+  - Reading the registry needs root (V(become=true)); it is mode 0600.
+author:
+  - oomgs maintainers (@oomgs)
+extends_documentation_fragment: []
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+  platform:
+    support: full
+    platforms: posix
+    description: Linux hosts running a kernel built with C(CONFIG_OOM_GRACEFUL_SHUTDOWN).
+options:
+  proc_path:
+    description:
+      - The registry file. Change it only for tests, to point at a stand-in
+        that follows the same contract.
+    type: path
+    default: /proc/graceful_shutdown
+seealso:
+  - module: oomgs.graceful_shutdown.gs_register
+"""
+
+EXAMPLES = r"""
+- name: Read the registrations
+  oomgs.graceful_shutdown.gs_info:
+  become: true
+  register: gs
+
+- name: Warn about handlers that were removed after registering
+  ansible.builtin.debug:
+    msg: "{{ item.name }} ({{ item.pid }}) has no handler at {{ item.handler }}"
+  loop: "{{ gs.registrations | rejectattr('handler_exists') }}"
+"""
+
+RETURN = r"""
+registrations:
+  description: Live registrations, in ascending pid order.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    pid:
+      description: Process id.
+      type: int
+      sample: 4242
+    handler:
+      description: Program the kernel runs before killing the process.
+      type: str
+      sample: /usr/local/lib/oomgs/handlers/save-state
+    name:
+      description: The process name (its C(comm)), or null if it just exited.
+      type: str
+      sample: nginx
+    handler_exists:
+      description: Whether the handler is still an existing file.
+      type: bool
+      sample: true
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registry import (
+    DEFAULT_PROC_PATH,
+    RegistryError,
+    read_registrations,
+)
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_target import (
+    process_name,
+)
+
+
+def describe(registrations):
+    return [dict(pid=pid,
+                 handler=registrations[pid],
+                 name=process_name(pid),
+                 handler_exists=os.path.isfile(registrations[pid]))
+            for pid in sorted(registrations)]
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            proc_path=dict(type='path', default=DEFAULT_PROC_PATH),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        registrations = read_registrations(module.params['proc_path'])
+    except RegistryError as err:
+        module.fail_json(msg=str(err))
+    module.exit_json(changed=False, registrations=describe(registrations))
+
+
+if __name__ == '__main__':
+    main()

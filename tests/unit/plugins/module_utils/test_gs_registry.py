@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+"""Listing format, one write per operation, and errno messages."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils import gs_registry
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registry import (
+    KernelNotRunning,
+    Operation,
+    RegistryError,
+    WriteFailed,
+    apply_operations,
+    explain_write_error,
+    format_listing,
+    parse_listing,
+    read_registrations,
+)
+
+
+def test_parse_listing_reads_each_line():
+    assert parse_listing('12 /usr/bin/a\n300 /opt/b c\n') == {
+        12: '/usr/bin/a', 300: '/opt/b c'}
+
+
+def test_parse_listing_empty_means_no_registrations():
+    assert parse_listing('') == {}
+
+
+@pytest.mark.parametrize('text', ['12\n', 'x /a\n', '-1 /a\n', '12 \n'])
+def test_parse_listing_refuses_malformed_lines(text):
+    with pytest.raises(ValueError):
+        parse_listing(text)
+
+
+def test_format_listing_is_the_kernel_listing_in_pid_order():
+    assert format_listing({300: '/b', 12: '/a'}) == '12 /a\n300 /b\n'
+    assert format_listing({}) == ''
+
+
+def test_operation_text_is_the_contract_syntax():
+    assert Operation(42, '/usr/bin/h').text() == '42 /usr/bin/h\n'
+    assert Operation(42).text() == '-42\n'
+
+
+def test_read_registrations_parses_the_file(tmp_path):
+    path = tmp_path / 'listing'
+    path.write_bytes(b'7 /h\n')
+    assert read_registrations(str(path)) == {7: '/h'}
+
+
+def test_read_registrations_missing_file_says_kernel_not_running(tmp_path):
+    with pytest.raises(KernelNotRunning) as raised:
+        read_registrations(str(tmp_path / 'graceful_shutdown'))
+    assert 'graceful-shutdown kernel is not running' in str(raised.value)
+
+
+def test_read_registrations_refuses_a_foreign_format(tmp_path):
+    path = tmp_path / 'listing'
+    path.write_bytes(b'hello world\n')
+    with pytest.raises(RegistryError) as raised:
+        read_registrations(str(path))
+    assert 'listing format' in str(raised.value)
+
+
+def test_each_operation_is_one_write(proc, kernel, spawn):
+    first, second = spawn(), spawn()
+    apply_operations([Operation(first, '/a'), Operation(second, '/b'),
+                      Operation(first)], proc.proc_path)
+    assert proc.writes == [b'%d /a\n' % first, b'%d /b\n' % second,
+                           b'-%d\n' % first]
+    assert read_registrations(proc.proc_path) == {second: '/b'}
+
+
+def test_refused_write_reports_index_and_stops(proc, spawn):
+    live = spawn()
+    with pytest.raises(WriteFailed) as raised:
+        apply_operations([Operation(live, '/a'), Operation(live + 10 ** 6,
+                                                           '/b'),
+                          Operation(live)], proc.proc_path)
+    assert raised.value.index == 1
+    assert raised.value.errno == errno.ESRCH
+    assert 'does not exist (ESRCH)' in str(raised.value)
+    assert len(proc.writes) == 2
+
+
+def test_write_without_cap_sys_admin_says_become(proc, spawn):
+    proc.privileged = False
+    with pytest.raises(WriteFailed) as raised:
+        apply_operations([Operation(spawn(), '/a')], proc.proc_path)
+    assert 'become: true' in str(raised.value)
+
+
+def test_write_to_missing_proc_file_says_kernel_not_running(proc):
+    proc.present = False
+    with pytest.raises(KernelNotRunning):
+        apply_operations([Operation(1, '/a')], proc.proc_path)
+
+
+def test_no_operations_opens_nothing(proc):
+    proc.present = False
+    apply_operations([], proc.proc_path)
+
+
+@pytest.mark.parametrize('err_no, words', [
+    (errno.EINVAL, 'must be absolute'),
+    (errno.ESRCH, 'does not exist (ESRCH)'),
+    (errno.ENOENT, 'is not registered (ENOENT)'),
+    (errno.EPERM, 'CAP_SYS_ADMIN'),
+    (errno.EACCES, 'CAP_SYS_ADMIN'),
+    (errno.ENOSPC, 'vm.graceful_shutdown_max_entries'),
+    (errno.EIO, 'Input/output error'),
+])
+def test_every_contract_errno_has_a_clear_message(err_no, words):
+    message = explain_write_error(err_no, Operation(5, '/h'), '/proc/gs')
+    assert words in message
+
+
+def test_the_module_uses_the_real_os_outside_tests():
+    assert gs_registry.os.__name__ == 'os'

@@ -1,0 +1,262 @@
+# -*- coding: utf-8 -*-
+"""gs_register against the contract model: idempotence, check and diff
+modes, bulk and exclusive, validation before any write, rollback."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.oomgs.graceful_shutdown.plugins.modules.gs_register import main
+from module_runner import run
+
+
+@pytest.fixture
+def gs(monkeypatch, proc):
+    def call(check_mode=False, diff=False, **args):
+        args.setdefault('proc_path', proc.proc_path)
+        return run(monkeypatch, main, args, check_mode, diff)
+    return call
+
+
+def listing(kernel):
+    return kernel.listing().decode()
+
+
+def test_register_then_rerun_is_a_no_op(gs, proc, kernel, spawn, handler):
+    pid = spawn()
+    result = gs(pid=pid, handler=handler)
+    assert result['changed'] and not result['failed']
+    assert result['pid'] == pid
+    assert result['registrations'] == [dict(pid=pid, handler=handler)]
+    assert result['operations'] == ['%d %s' % (pid, handler)]
+    assert listing(kernel) == '%d %s\n' % (pid, handler)
+    again = gs(pid=pid, handler=handler)
+    assert not again['changed'] and again['operations'] == []
+    assert len(proc.writes) == 1
+
+
+def test_check_mode_writes_nothing_and_predicts(gs, proc, spawn, handler):
+    pid = spawn()
+    result = gs(check_mode=True, diff=True, pid=pid, handler=handler)
+    assert result['changed']
+    assert result['registrations'] == [dict(pid=pid, handler=handler)]
+    assert result['diff']['before'] == ''
+    assert result['diff']['after'] == '%d %s\n' % (pid, handler)
+    assert proc.writes == []
+
+
+def test_replace_shows_diff(gs, kernel, spawn, handler, other_handler):
+    pid = spawn()
+    gs(pid=pid, handler=handler)
+    result = gs(diff=True, pid=pid, handler=other_handler)
+    assert result['changed']
+    assert result['diff'] == dict(
+        before='%d %s\n' % (pid, handler),
+        after='%d %s\n' % (pid, other_handler),
+        before_header=result['diff']['before_header'],
+        after_header=result['diff']['after_header'])
+    assert listing(kernel) == '%d %s\n' % (pid, other_handler)
+
+
+def test_no_diff_unless_asked(gs, spawn, handler):
+    assert 'diff' not in gs(pid=spawn(), handler=handler)
+
+
+def test_absent(gs, proc, kernel, spawn, handler):
+    pid = spawn()
+    gs(pid=pid, handler=handler)
+    result = gs(pid=pid, state='absent')
+    assert result['changed'] and result['registrations'] == []
+    assert listing(kernel) == ''
+    assert not gs(pid=pid, state='absent')['changed']
+    assert len(proc.writes) == 2
+
+
+def test_absent_for_a_gone_process_is_a_no_op(gs, proc, tmp_path):
+    assert not gs(pid=2 ** 22 + 3, state='absent')['changed']
+    missing = str(tmp_path / 'gone.pid')
+    assert not gs(pidfile=missing, state='absent')['changed']
+    assert proc.writes == []
+
+
+def test_pidfile(gs, kernel, spawn, handler, tmp_path):
+    pid = spawn()
+    pidfile = tmp_path / 'app.pid'
+    pidfile.write_text('%d\n' % pid)
+    result = gs(pidfile=str(pidfile), handler=handler)
+    assert result['pid'] == pid and result['changed']
+
+
+def test_service(gs, monkeypatch, spawn, handler):
+    from ansible.module_utils import basic
+    pid = spawn()
+    calls = []
+
+    def run_command(self, argv, **kwargs):
+        calls.append(argv)
+        return 0, '%d\n' % pid, ''
+
+    monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path',
+                        lambda self, name, *a, **k: '/bin/' + name)
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
+    result = gs(service='app.service', handler=handler)
+    assert result['pid'] == pid and result['changed']
+    assert calls[0][-1] == 'app.service'
+
+
+def test_bulk_registers_many_in_one_run(gs, proc, kernel, spawn, handler):
+    pids = [spawn() for _ in range(5)]
+    result = gs(registrations=[dict(pid=pid, handler=handler)
+                               for pid in pids])
+    assert result['changed'] and len(proc.writes) == 5
+    assert [r['pid'] for r in result['registrations']] == sorted(pids)
+    assert 'pid' not in result
+    again = gs(registrations=[dict(pid=pid, handler=handler)
+                              for pid in pids])
+    assert not again['changed'] and len(proc.writes) == 5
+
+
+def test_bulk_exclusive_removes_the_unlisted(gs, kernel, spawn, handler,
+                                             other_handler):
+    keep, drop = spawn(), spawn()
+    gs(registrations=[dict(pid=keep, handler=handler),
+                      dict(pid=drop, handler=handler)])
+    result = gs(diff=True, exclusive=True,
+                registrations=[dict(pid=keep, handler=other_handler)])
+    assert result['operations'] == ['-%d' % drop,
+                                    '%d %s' % (keep, other_handler)]
+    assert listing(kernel) == '%d %s\n' % (keep, other_handler)
+    cleared = gs(registrations=[], exclusive=True)
+    assert cleared['changed'] and listing(kernel) == ''
+
+
+def test_bulk_absent(gs, kernel, spawn, handler):
+    pids = [spawn(), spawn()]
+    gs(registrations=[dict(pid=pid, handler=handler) for pid in pids])
+    result = gs(state='absent', registrations=[dict(pid=pid) for pid in pids])
+    assert result['changed'] and listing(kernel) == ''
+
+
+def test_same_pid_twice_with_one_handler_is_fine(gs, proc, spawn, handler):
+    pid = spawn()
+    result = gs(registrations=[dict(pid=pid, handler=handler),
+                               dict(pid=pid, handler=handler)])
+    assert result['changed'] and len(proc.writes) == 1
+
+
+def bad_handler(kind, handler, tmp_path):
+    if kind == 'relative':
+        return 'handlers/save-state'
+    if kind == 'missing':
+        return str(tmp_path / 'nothing')
+    if kind == 'directory':
+        return str(tmp_path)
+    if kind == 'not executable':
+        os.chmod(handler, 0o644)
+    elif kind == 'not root':
+        os.chown(handler, 65534, -1)
+    elif kind == 'group writable':
+        os.chmod(handler, 0o775)
+    elif kind == 'unsafe directory':
+        os.chmod(os.path.dirname(handler), 0o777)
+    return handler
+
+
+@pytest.mark.parametrize('kind, words', [
+    ('relative', 'is not absolute'),
+    ('missing', 'does not exist'),
+    ('directory', 'not a regular file'),
+    ('not executable', 'not executable'),
+    ('not root', 'not root'),
+    ('group writable', 'writable by group or others'),
+    ('unsafe directory', 'writable by group or others'),
+])
+def test_bad_handler_in_a_bulk_list_changes_nothing(
+        gs, proc, kernel, spawn, handler, other_handler, tmp_path, kind,
+        words):
+    good = spawn()
+    bad = bad_handler(kind, handler, tmp_path)
+    result = gs(registrations=[dict(pid=good, handler=other_handler),
+                               dict(pid=spawn(), handler=bad)])
+    assert result['failed'] and not result.get('changed')
+    assert result['msg'].startswith('nothing was changed: ')
+    assert 'registrations[1]: ' in result['msg']
+    assert words in result['msg']
+    assert proc.writes == [] and listing(kernel) == ''
+
+
+def test_every_problem_is_reported_at_once(gs, proc, tmp_path, spawn):
+    result = gs(registrations=[dict(pid=spawn(), handler='rel'),
+                               dict(pid=2 ** 22 + 1, handler='/nothing')])
+    assert len(result['problems']) == 3
+    assert proc.writes == []
+
+
+@pytest.mark.parametrize('args, words', [
+    (dict(pid=2 ** 22 + 1), 'no process with pid'),
+    (dict(pid=0), 'not a valid process id'),
+    (dict(pidfile='/nonexistent/app.pid'), 'does not exist'),
+])
+def test_bad_target_changes_nothing(gs, proc, handler, args, words):
+    result = gs(handler=handler, **args)
+    assert result['failed'] and words in result['msg']
+    assert proc.writes == []
+
+
+def test_one_pid_two_handlers_is_refused(gs, proc, spawn, handler,
+                                         other_handler):
+    pid = spawn()
+    result = gs(registrations=[dict(pid=pid, handler=handler),
+                               dict(pid=pid, handler=other_handler)])
+    assert result['failed'] and 'listed twice' in result['msg']
+    assert proc.writes == []
+
+
+def test_present_needs_a_handler(gs, proc, spawn):
+    result = gs(registrations=[dict(pid=spawn())])
+    assert result['failed'] and 'handler is required' in result['msg']
+    result = gs(pid=spawn())
+    assert result['failed'] and 'handler' in result['msg']
+    assert proc.writes == []
+
+
+def test_exclusive_needs_present(gs, proc, spawn):
+    result = gs(pid=spawn(), state='absent', exclusive=True)
+    assert result['failed'] and 'exclusive=true needs state=present' in \
+        result['msg']
+
+
+def test_kernel_not_running(gs, proc, spawn, handler):
+    proc.present = False
+    result = gs(pid=spawn(), handler=handler)
+    assert result['failed']
+    assert 'graceful-shutdown kernel is not running' in result['msg']
+
+
+def test_unprivileged_write_fails_clearly(gs, proc, kernel, spawn, handler):
+    proc.privileged = False
+    result = gs(pid=spawn(), handler=handler)
+    assert result['failed'] and 'CAP_SYS_ADMIN' in result['msg']
+    assert listing(kernel) == ''
+
+
+def test_full_registry_undoes_the_changes_made(gs, kernel, spawn, handler,
+                                               other_handler):
+    kernel.max_entries = 2
+    kept = spawn()
+    gs(pid=kept, handler=handler)
+    before = listing(kernel)
+    result = gs(registrations=[dict(pid=kept, handler=other_handler),
+                               dict(pid=spawn(), handler=handler),
+                               dict(pid=spawn(), handler=handler)])
+    assert result['failed'] and 'ENOSPC' in result['msg']
+    assert 'the 2 change(s) made before it were undone' in result['msg']
+    assert listing(kernel) == before
+    assert result['registrations'] == [dict(pid=kept, handler=handler)]
+
+
+def test_mutually_exclusive_targets(gs, spawn, handler):
+    result = gs(pid=spawn(), pidfile='/run/x.pid', handler=handler)
+    assert result['failed'] and 'mutually exclusive' in result['msg']
