@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Make libvirt usable for the lab on a machine where systemd is not PID 1
+# (containers, CI runners): start virtlogd and libvirtd by hand when their
+# sockets do not answer, and make sure the `default` storage pool and the
+# `default` NAT network exist, are active and autostart. Safe to run again.
+set -euo pipefail
+
+pool_dir=${GS_LAB_POOL_DIR:-/var/lib/libvirt/images}
+virsh=(virsh -q -c qemu:///system)
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+
+log() { printf '[libvirt-up %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# A daemon is up when its socket accepts a connection (a stale socket file
+# left by a killed daemon does not count).
+socket_answers() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])' "$1" 2>/dev/null
+}
+
+start_daemon() {
+	local name=$1 socket=$2 _
+	socket_answers "$socket" && return 0
+	if [ -d /run/systemd/system ]; then
+		$sudo systemctl start "$name"
+	else
+		log "starting $name"
+		$sudo "/usr/sbin/$name" -d
+	fi
+	for _ in $(seq 50); do
+		socket_answers "$socket" && return 0
+		sleep 0.2
+	done
+	echo "$name did not open $socket" >&2
+	exit 1
+}
+
+start_daemon virtlogd /run/libvirt/virtlogd-sock
+start_daemon libvirtd /run/libvirt/libvirt-sock
+
+if ! "${virsh[@]}" pool-info default >/dev/null 2>&1; then
+	log "defining storage pool default ($pool_dir)"
+	$sudo mkdir -p "$pool_dir"
+	"${virsh[@]}" pool-define-as default dir --target "$pool_dir" >/dev/null
+fi
+# (Captured, not piped into grep -q: with pipefail a SIGPIPE fails the test.)
+if ! [[ $("${virsh[@]}" pool-info default) =~ State:[[:space:]]+running ]]; then
+	"${virsh[@]}" pool-build default >/dev/null 2>&1 || true
+	"${virsh[@]}" pool-start default >/dev/null
+fi
+"${virsh[@]}" pool-autostart default >/dev/null
+
+if ! "${virsh[@]}" net-info default >/dev/null 2>&1; then
+	log "defining network default"
+	"${virsh[@]}" net-define /dev/stdin >/dev/null <<'EOF'
+<network>
+  <name>default</name>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+EOF
+fi
+if ! [[ $("${virsh[@]}" net-info default) =~ Active:[[:space:]]+yes ]]; then
+	"${virsh[@]}" net-start default >/dev/null
+fi
+"${virsh[@]}" net-autostart default >/dev/null
+log "libvirt ready: pool default and network default active"

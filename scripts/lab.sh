@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The local lab, the README's main command (`make lab`, `make lab-destroy`).
+#
+#   scripts/lab.sh up        install what is needed, build the Debian 12 box,
+#                            start libvirt, bring up the lab VMs, run site.yml
+#                            (debian kernel source) and playbooks/oom_demo.yml
+#                            against them, print a summary
+#   scripts/lab.sh vms       only the first steps: box, libvirt, VMs, inventory
+#   scripts/lab.sh destroy   remove the lab VMs and their inventory
+#
+# Environment: GS_LAB_HOSTS (default 2) and the other GS_LAB_* variables of
+# lab/Vagrantfile; see lab/README.md.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+state=build/lab
+inventory=$state/inventory.yml
+export ANSIBLE_COLLECTIONS_PATH=$top/build/collections
+export ANSIBLE_HOST_KEY_CHECKING=False
+export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
+venv=$top/.venv/bin
+
+phases=()
+phase_start=0
+phase() {
+	phase_start=$SECONDS
+	printf '\n=== lab: %s (%s UTC)\n' "$1" "$(date -u +%H:%M:%S)"
+}
+phase_done() {
+	phases+=("$(printf '%-28s %5d s' "$1" $((SECONDS - phase_start)))")
+}
+
+# vagrant in lab/, without its progress bars.
+lab_vagrant() {
+	(cd lab && vagrant --no-tty "$@") | sed -u 's/.*\x1b\[K//'
+	return "${PIPESTATUS[0]}"
+}
+
+# The repository is the collection: make it importable by its name.
+link_collection() {
+	mkdir -p build/collections/ansible_collections/oomgs
+	ln -sfn "$top" build/collections/ansible_collections/oomgs/graceful_shutdown
+}
+
+# "host release" per line, for every host of the inventory.
+kernels() {
+	"$venv/ansible" -i "$inventory" gs_fleet -o -m ansible.builtin.command \
+		-a 'uname -r' 2>/dev/null |
+		sed -n 's/^\([^ ]*\) | CHANGED | rc=0 | (stdout) \(.*\)$/\1 \2/p' | sort
+}
+
+bring_up_vms() {
+	phase "install packages (bootstrap)"
+	scripts/bootstrap.sh
+	phase_done "bootstrap"
+
+	phase "start libvirt"
+	lab/libvirt-up.sh
+	phase_done "libvirt"
+
+	phase "box oomgs/debian12"
+	if [ "${GS_LAB_BOX:-oomgs/debian12}" = oomgs/debian12 ]; then
+		lab/box/build-box.sh >/dev/null
+	else
+		echo "using box $GS_LAB_BOX"
+	fi
+	phase_done "box"
+
+	phase "vagrant up (${GS_LAB_HOSTS:-2} VMs)"
+	mkdir -p "$state"
+	lab_vagrant up
+	lab/inventory.py "$inventory"
+	phase_done "vagrant up"
+}
+
+up() {
+	local before after handler
+	bring_up_vms
+	link_collection
+	before=$(kernels)
+
+	phase "site.yml (build, install, reboot, runtime)"
+	"$venv/ansible-playbook" -i "$inventory" -e @lab/site-vars.yml site.yml
+	phase_done "site.yml"
+	after=$(kernels)
+
+	phase "playbooks/oom_demo.yml"
+	"$venv/ansible-playbook" -i "$inventory" playbooks/oom_demo.yml
+	phase_done "oom_demo.yml"
+
+	# The kernel's own record of a handled OOM (see the brief's log line).
+	handler=$("$venv/ansible" -i "$inventory" gs_fleet -o -b \
+		-m ansible.builtin.shell \
+		-a "dmesg | grep -c 'graceful_shutdown: pid .* handler .*: exit status 0' || true" \
+		2>/dev/null | sed -n 's/^\([^ ]*\) | CHANGED | rc=0 | (stdout) \(.*\)$/\1 \2/p' | sort)
+
+	printf '\n=== lab summary\n'
+	printf '%-12s %-28s %-28s %s\n' host "kernel before" "kernel after" "handler ran"
+	while read -r host rel; do
+		printf '%-12s %-28s %-28s %s\n' "$host" "$rel" \
+			"$(awk -v h="$host" '$1 == h { print $2 }' <<<"$after")" \
+			"$(awk -v h="$host" '$1 == h { print ($2 > 0 ? "yes (" $2 "x)" : "NO") }' <<<"$handler")"
+	done <<<"$before"
+	printf '\nphase                         wall time\n'
+	printf '%s\n' "${phases[@]}"
+	printf '\nssh: cd lab && vagrant ssh gs-node1   inventory: %s\n' "$inventory"
+	printf 'consoles: %s/console-<host>.log   tear down: make lab-destroy\n' "$state"
+}
+
+vms() {
+	bring_up_vms
+	printf '\nphase                         wall time\n'
+	printf '%s\n' "${phases[@]}"
+	printf 'inventory: %s\n' "$inventory"
+}
+
+destroy() {
+	# Every machine the Vagrantfile can define, whatever GS_LAB_HOSTS was.
+	if command -v vagrant >/dev/null && [ -d lab/.vagrant ]; then
+		lab/libvirt-up.sh
+		GS_LAB_HOSTS=9 lab_vagrant destroy -f
+	fi
+	rm -f "$inventory"
+	echo "lab destroyed (the box stays cached in /var/cache/oomgs/boxes)"
+}
+
+case "${1:-}" in
+up) up ;;
+vms) vms ;;
+destroy) destroy ;;
+*)
+	echo "usage: $0 up|vms|destroy" >&2
+	exit 2
+	;;
+esac
