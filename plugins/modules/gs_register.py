@@ -223,12 +223,16 @@ def validate(module, items, state):
     absent = set()
     problems = []
     pids = []
+    checked = {}
     for label, item in items:
         if state == 'present' and not item['handler']:
             problems.append('%sa handler is required with state=present'
                             % label)
         elif state == 'present':
-            problem = handler_problem(item['handler'])
+            # Bulk lists often share one handler: check each path once.
+            if item['handler'] not in checked:
+                checked[item['handler']] = handler_problem(item['handler'])
+            problem = checked[item['handler']]
             if problem:
                 problems.append(label + problem)
         try:

@@ -53,8 +53,16 @@ class KernelRegistry(object):
 
     def _prune(self):
         for pid in list(self._entries):
-            if self._identity(pid) != self._entries[pid][1]:
-                del self._entries[pid]
+            self._live(pid)
+
+    def _live(self, pid):
+        """Whether pid's registration is still its process's; drop it if not."""
+        if pid not in self._entries:
+            return False
+        if self._identity(pid) != self._entries[pid][1]:
+            del self._entries[pid]
+            return False
+        return True
 
     def registrations(self):
         """{pid: handler as bytes} for live registrations."""
@@ -75,12 +83,11 @@ class KernelRegistry(object):
             return errno.EINVAL
         if data.endswith(b'\n'):
             data = data[:-1]
-        self._prune()
         if data.startswith(b'-'):
             pid = _parse_pid(data[1:])
             if pid is None:
                 return errno.EINVAL
-            if pid not in self._entries:
+            if not self._live(pid):
                 return errno.ENOENT
             del self._entries[pid]
             return 0
@@ -91,9 +98,11 @@ class KernelRegistry(object):
         token = self._identity(pid)
         if token is None:
             return errno.ESRCH
-        if pid not in self._entries and \
-                len(self._entries) >= self.max_entries:
-            return errno.ENOSPC
+        if not self._live(pid) and len(self._entries) >= self.max_entries:
+            # Count only live registrations (a full scan, so only when full).
+            self._prune()
+            if len(self._entries) >= self.max_entries:
+                return errno.ENOSPC
         self._entries[pid] = (path, token)
         return 0
 

@@ -1,8 +1,7 @@
-#!/usr/bin/python3
 # -*- coding: utf-8 -*-
 """Serve /proc/graceful_shutdown's contract as a real file through FUSE.
 
-Usage: gs_proc_fuse.py MOUNTPOINT [--max-entries N]
+Usage: /usr/bin/python3 gs_proc_fuse.py MOUNTPOINT [--max-entries N]
 
 MOUNTPOINT/graceful_shutdown behaves like the kernel's file (gs_model.py
 decides every answer), so gs_register and gs_info run the same code paths
@@ -103,7 +102,7 @@ class GracefulShutdownFs(Operations):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('mountpoint')
     parser.add_argument('--max-entries', type=int, default=8192)
     args = parser.parse_args()

@@ -43,7 +43,7 @@ def spawn():
         child = subprocess.Popen(['sleep', '600'])
         children.append(child)
         # Wait for the exec, so the process name is already "sleep".
-        for _ in range(1000):
+        for attempt in range(1000):
             with open('/proc/%d/comm' % child.pid) as comm:
                 if comm.read().strip() == 'sleep':
                     break

@@ -107,7 +107,7 @@ def test_service(gs, monkeypatch, spawn, handler):
 
 
 def test_bulk_registers_many_in_one_run(gs, proc, kernel, spawn, handler):
-    pids = [spawn() for _ in range(5)]
+    pids = [spawn() for count in range(5)]
     result = gs(registrations=[dict(pid=pid, handler=handler)
                                for pid in pids])
     assert result['changed'] and len(proc.writes) == 5

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Stage "playbooks": gs_register and gs_info through ansible-playbook on
+# localhost, against a FUSE file that follows the /proc/graceful_shutdown
+# contract (needs root, /dev/fuse and python3-fusepy from scripts/apt).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export PATH="$top/.venv/bin:$PATH"
+exec python -m pytest -p no:cacheprovider tests/playbooks "$@"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Stage "sanity": ansible-test sanity on a copy of the collection placed
+# where ansible-test wants it, then the collection artifact: build it,
+# install it, and check that ansible-doc documents every module from it.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export PATH="$top/.venv/bin:$PATH"
+
+# The tracked files plus new ones not ignored, as they are in the work tree.
+tree=build/ansible_collections/oomgs/graceful_shutdown
+rm -rf build/ansible_collections
+mkdir -p "$tree"
+git ls-files -z --cached --others --exclude-standard |
+	rsync -a --from0 --files-from=- --ignore-missing-args ./ "$tree/"
+# ansible-test lists files with git: give the copy a repository of its own,
+# or it would see the enclosing checkout, where build/ is ignored.
+git -C "$tree" init -q
+git -C "$tree" add -A
+
+# ansible-test --venv would download its pip bootstrap from a host outside
+# the package registries, so the sanity tools get a venv of their own here
+# (kept apart from .venv: their pins differ from ansible-lint's), with the
+# same ansible-core, filled by ansible-test --requirements from PyPI.
+core=$(.venv/bin/python -c 'import ansible; print(ansible.__version__)')
+sanity_venv=build/sanity-venv
+if [ "$(cat "$sanity_venv/.ansible-core" 2>/dev/null)" != "$core" ]; then
+	rm -rf "$sanity_venv"
+	python3 -m venv "$sanity_venv"
+	"$sanity_venv/bin/pip" install -q "ansible-core==$core"
+	echo "$core" > "$sanity_venv/.ansible-core"
+fi
+
+# Its per-test venvs bootstrap pip with a downloaded get-pip.py: give it a
+# stand-in (scripts/get_pip_from_pypi.py) in a HOME of its own under build/.
+test_home=$top/build/ansible-test-home
+pip_version=$(sed -n "s/^ *pip='\([0-9.]*\)',\$/\1/p" \
+	"$sanity_venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py)
+mkdir -p "$test_home/.ansible/test/cache"
+cp scripts/get_pip_from_pypi.py \
+	"$test_home/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+
+echo "--- ansible-test sanity (python 3.11)"
+(
+	cd "$tree"
+	HOME=$test_home PATH="$top/$sanity_venv/bin:$PATH" \
+		ansible-test sanity --requirements --python 3.11 --color no
+)
+
+echo "--- collection build and install"
+rm -rf build/dist build/installed
+ansible-galaxy collection build --output-path build/dist "$tree"
+tarball=$(ls build/dist/oomgs-graceful_shutdown-*.tar.gz)
+if tar -tzf "$tarball" | grep -E '^(tests|molecule|bench|lab|scripts|\.ci)/'; then
+	echo "build_ignore let test or lab tooling into $tarball" >&2
+	exit 1
+fi
+ansible-galaxy collection install -p build/installed "$tarball"
+for module in gs_register gs_info; do
+	ANSIBLE_COLLECTIONS_PATH="$top/build/installed" \
+		ansible-doc oomgs.graceful_shutdown.$module | head -n 3
+done
+echo "collection artifact ok: $tarball"
