@@ -21,8 +21,14 @@ def test_slice_exists_with_its_limit(root):
     unit = root.service(SLICE)
     assert unit.is_running and unit.is_enabled
     assert root.check_output(f"systemctl show --property=MemoryMax --value {SLICE}") == str(LIMIT)
-    # cgroup v1 rounds the limit down to whole pages.
-    assert LIMIT - 4096 < slice_limit(root) <= LIMIT
+    # systemd makes the slice's cgroup when something runs in it.
+    pid = start_background(root, f"systemd-run --quiet --scope --slice={SLICE} sleep 300")
+    try:
+        assert wait_until(lambda: f"/{SLICE}/" in root.file(f"/proc/{pid}/cgroup").content_string, 60)
+        # cgroup v1 rounds the limit down to whole pages.
+        assert LIMIT - 4096 < slice_limit(root) <= LIMIT
+    finally:
+        root.run(f"kill {pid}")
 
 
 PROBE = """#!/bin/sh
