@@ -9,12 +9,19 @@ SLICE = "gs-memlimit.slice"
 LIMIT = 50000000
 
 
-def slice_limit(host):
-    """The limit the kernel enforces on the slice, on cgroup v2 or v1."""
-    v2 = host.file(f"/sys/fs/cgroup/{SLICE}/memory.max")
-    if v2.exists:
-        return int(v2.content_string)
-    return int(host.file(f"/sys/fs/cgroup/memory/{SLICE}/memory.limit_in_bytes").content_string)
+def slice_limit(host, pid):
+    """The limit the kernel enforces on the slice holding pid (cgroup v2 or v1).
+
+    systemd nests gs-memlimit.slice under gs.slice (a dash is a level).
+    """
+    for line in host.file(f"/proc/{pid}/cgroup").content_string.splitlines():
+        _, controllers, path = line.split(":", 2)
+        slice_path = path[: path.index(f"/{SLICE}") + len(SLICE) + 1]
+        if controllers == "":
+            return int(host.file(f"/sys/fs/cgroup{slice_path}/memory.max").content_string)
+        if "memory" in controllers.split(","):
+            return int(host.file(f"/sys/fs/cgroup/memory{slice_path}/memory.limit_in_bytes").content_string)
+    raise AssertionError(f"pid {pid} is not in {SLICE}")
 
 
 def test_slice_exists_with_its_limit(root):
@@ -26,7 +33,7 @@ def test_slice_exists_with_its_limit(root):
     try:
         assert wait_until(lambda: f"/{SLICE}/" in root.file(f"/proc/{pid}/cgroup").content_string, 60)
         # cgroup v1 rounds the limit down to whole pages.
-        assert LIMIT - 4096 < slice_limit(root) <= LIMIT
+        assert LIMIT - 4096 < slice_limit(root, pid) <= LIMIT
     finally:
         root.run(f"kill {pid}")
 
@@ -57,7 +64,7 @@ def test_gs_run_keeps_pid_and_exit_status(root):
 
 
 def test_gs_run_refuses_a_bad_handler(root):
-    root.check_output("install -m 0666 /bin/true /tmp/gs-writable-handler")
+    root.check_output("install -m 0777 /bin/true /tmp/gs-writable-handler")
     result = root.run("/usr/local/bin/gs-run /bin/true /tmp/gs-writable-handler")
     assert result.rc != 0
     assert "writable by group or others" in result.stderr
