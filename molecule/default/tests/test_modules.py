@@ -90,9 +90,14 @@ def test_bulk_registrations(root, sleeper):
 def test_bad_handler_refused(root, sleeper, setup, handler):
     root.check_output(setup)
     before = registrations(root)
-    with pytest.raises(AnsibleException) as failure:
-        register(root, pid=sleeper, handler=handler)
-    assert failure.value.result.get("msg")
+    # ansible-core 2.19's --tree output (what testinfra reads) may leave out
+    # "failed", so testinfra does not always raise: accept both.
+    try:
+        result = register(root, pid=sleeper, handler=handler)
+    except AnsibleException as failure:
+        result = failure.result
+    assert not result.get("changed")
+    assert "nothing was changed" in result.get("msg", ""), result
     assert registrations(root) == before
 
 
