@@ -1,0 +1,29 @@
+"""Helpers shared by the testinfra checks (imported by the test modules)."""
+
+import time
+
+PROC = "/proc/graceful_shutdown"
+HANDLERS = "/usr/local/lib/oomgs/handlers"
+RECORDS = "/var/lib/oomgs/handler-records"
+
+
+def registrations(host):
+    """The kernel's registry listing as {pid: handler}."""
+    listing = host.check_output(f"cat {PROC}")
+    return {int(pid): path for pid, path in (line.split(" ", 1) for line in listing.splitlines())}
+
+
+def start_background(host, command):
+    """Start command detached from the test's connection; return its pid."""
+    out = host.check_output(f"nohup {command} > /dev/null 2>&1 < /dev/null & echo $!")
+    return int(out.strip())
+
+
+def wait_until(predicate, timeout, interval=2.0):
+    """Poll predicate until it is true or timeout seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

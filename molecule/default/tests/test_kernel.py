@@ -1,0 +1,51 @@
+"""The running kernel is the one kernel_build made, chosen by GRUB for good."""
+
+import re
+
+import pytest
+
+from lab_helpers import PROC
+
+
+def test_running_kernel_is_the_built_one(root, build):
+    assert root.check_output("uname -r") == build["release"]
+    installed = root.check_output(
+        f"dpkg-query --show --showformat='${{Version}}' linux-image-{build['release']}"
+    )
+    assert installed == build["package_version"]
+    # Set by the kernel_build role's build script, so a stock kernel can't pass.
+    assert "(oomgs@kernel-build)" in root.file("/proc/version").content_string
+
+
+def test_grub_saved_default_is_the_built_kernel(root, build):
+    saved = root.check_output("grub-editenv list")
+    entry = re.search(r"^saved_entry=(.*)$", saved, re.M)
+    assert entry, saved
+    assert re.fullmatch(
+        r"(gnulinux-advanced-[^>]+>)?gnulinux-" + re.escape(build["release"]) + r"-advanced-.+",
+        entry.group(1),
+    )
+    dropin = root.file("/etc/default/grub.d/99-oomgs-graceful-shutdown.cfg")
+    assert dropin.exists and dropin.user == "root" and dropin.mode == 0o644
+    assert "GRUB_DEFAULT=saved" in dropin.content_string
+    assert 'set default="${saved_entry}"' in root.file("/boot/grub/grub.cfg").content_string
+
+
+def test_cmdline_has_the_memory_cgroup_options(root):
+    words = root.file("/proc/cmdline").content_string.split()
+    assert "cgroup_enable=memory" in words
+    assert "swapaccount=1" in words
+    # Added once, however often update-grub ran.
+    assert words.count("cgroup_enable=memory") == 1
+
+
+def test_proc_graceful_shutdown(root):
+    proc = root.file(PROC)
+    assert proc.exists
+    assert proc.mode == 0o600
+    assert proc.user == "root" and proc.group == "root"
+
+
+@pytest.mark.parametrize("name", ["graceful_shutdown_timeout_ms", "graceful_shutdown_max_entries"])
+def test_sysctls_exist(root, name):
+    assert root.file(f"/proc/sys/vm/{name}").exists

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Graceful-shutdown handler used by the tests. It records what the kernel
+ * gave it (argv, environment, credentials, cgroup) and whether its victim
+ * was still alive into /tmp/gs-rec/<victim pid>.rec, then behaves according
+ * to the name it was run as:
+ *   gs_handler_record  exit 0 at once
+ *   gs_handler_exit3   exit 3
+ *   gs_handler_hang    never exit (ignores the catchable signals)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void copy_file_line(FILE *out, const char *key, const char *path)
+{
+	char buf[512] = "";
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	fprintf(out, "%s=%s\n", key, f ? buf : "?unreadable");
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec ts;
+	char tmp[128], final[128], statpath[64], stat[512] = "", state = '?';
+	const char *me = basename(argv[0]);
+	long victim = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
+	int alive, alive_errno;
+	FILE *out, *f;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Is the victim still there (and not a zombie) as we start? */
+	alive = kill(victim, 0) == 0;
+	alive_errno = alive ? 0 : errno;
+	snprintf(statpath, sizeof(statpath), "/proc/%ld/stat", victim);
+	f = fopen(statpath, "r");
+	if (f) {
+		char *p;
+
+		if (fgets(stat, sizeof(stat), f)) {
+			p = strrchr(stat, ')');
+			if (p && p[1] == ' ')
+				state = p[2];
+		}
+		fclose(f);
+	}
+
+	snprintf(tmp, sizeof(tmp), "/tmp/gs-rec/.%ld.%d", victim, getpid());
+	snprintf(final, sizeof(final), "/tmp/gs-rec/%ld.rec", victim);
+	out = fopen(tmp, "w");
+	if (!out)
+		return 111;
+	fprintf(out, "handler=%s\n", me);
+	fprintf(out, "start_ns=%lld\n",
+		(long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	fprintf(out, "self_pid=%d\n", getpid());
+	fprintf(out, "uid=%d\neuid=%d\ngid=%d\n", getuid(), geteuid(), getgid());
+	fprintf(out, "argc=%d\n", argc);
+	for (int i = 0; i < argc; i++)
+		fprintf(out, "argv%d=%s\n", i, argv[i]);
+	for (char **e = environ; *e; e++)
+		fprintf(out, "env=%s\n", *e);
+	fprintf(out, "victim_alive=%d\nvictim_kill_errno=%d\n", alive,
+		alive_errno);
+	fprintf(out, "victim_state=%c\n", state);
+	copy_file_line(out, "cgroup", "/proc/self/cgroup");
+	fclose(out);
+	rename(tmp, final);
+
+	if (!strcmp(me, "gs_handler_exit3"))
+		return 3;
+	if (!strcmp(me, "gs_handler_hang")) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		for (;;)
+			pause();
+	}
+	return 0;
+}

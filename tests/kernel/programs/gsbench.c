@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest benchmark of the graceful-shutdown kernel. Prints "GS-BENCH"
+ * table rows; bench/kernel_bench.py boots the guest and shows them.
+ *
+ * 1. OOM kill latency (memcg OOM, victim's last page -> its parent's
+ *    waitpid() returns), without a registration and with a registered
+ *    handler that exits at once; plus when that handler started and the
+ *    kernel's own "<n> ms" figure.
+ * 2. Registry cost at 1, 100 and 4,096 registrations: reading the listing,
+ *    a register+unregister pair, a replace (lookup + update), and the OOM
+ *    kill latency of an unregistered victim (the OOM path's lookup).
+ */
+#include "gstest.h"
+
+#define H_RECORD GS_BIN "/gs_handler_record"
+#define RUNS 5
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void row(const char *what, const char *unit, double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("GS-BENCH %-52s %9.3f %9.3f %9.3f %s (n=%d)\n", what, v[0],
+	       v[n / 2], v[n - 1], unit, n);
+	fflush(stdout);
+}
+
+static int kfd;
+static char *klog;
+static size_t klen;
+
+/* One memcg OOM; returns kill latency in ms (<0 on failure). */
+static double one_oom(const char *handler, double *handler_ms, double *kern_ms)
+{
+	struct victim v;
+	char *rec, *line, prefix[128];
+
+	if (cg_create("gs_bench", 24L << 20) ||
+	    victim_start(&v, "gs_bench", "gs_bench_victim", 0))
+		return -1;
+	if (handler && gs_register(v.pid, handler))
+		return -1;
+	victim_go(&v);
+	if (victim_wait(&v, 60000) || !WIFSIGNALED(v.status))
+		return -1;
+	if (handler) {
+		rec = rec_wait(v.pid, 2000);
+		*handler_ms = rec ? (strtoll(rec_get(rec, "start_ns") ?: "0",
+					     NULL, 10) - v.stamp->last_ns) / 1e6 : -1;
+		free(rec);
+		snprintf(prefix, sizeof(prefix), "graceful_shutdown: pid %d ",
+			 v.pid);
+		line = kmsg_find(kfd, &klog, &klen, prefix, 2000);
+		*kern_ms = -1;
+		if (line) {
+			char *c = strrchr(line, ',');
+
+			*kern_ms = c ? strtod(c + 1, NULL) : -1;
+			free(line);
+		}
+	}
+	munmap(v.stamp, 4096);
+	return victim_kill_ms(&v);
+}
+
+static void bench_kill_latency(const char *label, int runs)
+{
+	double none[RUNS], reg[RUNS], hstart[RUNS], kern[RUNS];
+	char what[128];
+	int nn = 0, nr = 0;
+
+	for (int i = 0; i < runs; i++) {
+		double h = -1, k = -1, t;
+
+		t = one_oom(NULL, NULL, NULL);
+		if (t >= 0)
+			none[nn++] = t;
+		t = one_oom(H_RECORD, &h, &k);
+		if (t >= 0) {
+			reg[nr] = t;
+			hstart[nr] = h;
+			kern[nr++] = k;
+		}
+	}
+	if (nn) {
+		snprintf(what, sizeof(what), "OOM kill, no registration%s", label);
+		row(what, "ms", none, nn);
+	}
+	if (nr) {
+		snprintf(what, sizeof(what), "OOM kill, handler exits at once%s",
+			 label);
+		row(what, "ms", reg, nr);
+		snprintf(what, sizeof(what), "  last page -> handler start%s", label);
+		row(what, "ms", hstart, nr);
+		snprintf(what, sizeof(what), "  kernel-logged handler time%s", label);
+		row(what, "ms", kern, nr);
+	}
+	if (nn < runs || nr < runs)
+		printf("GS-BENCH-ERROR %d/%d unregistered and %d/%d registered OOM runs failed\n",
+		       runs - nn, runs, runs - nr, runs);
+}
+
+static void bench_registry(int size)
+{
+	pid_t *pids = calloc(size, sizeof(pid_t)), extra = spawn_sleeper();
+	double v[5];
+	char what[128], path[64];
+	int loops = size > 1000 ? 20 : 200, ops = 2000;
+	int64_t t;
+
+	for (int i = 0; i < size; i++) {
+		pids[i] = spawn_sleeper();
+		snprintf(path, sizeof(path), "/gs/bench/handler-%d", i);
+		if (gs_register(pids[i], path))
+			printf("GS-BENCH-ERROR register %d failed\n", i);
+	}
+	for (int r = 0; r < 5; r++) {
+		t = now_ns();
+		for (int i = 0; i < loops; i++)
+			free(gs_list());
+		v[r] = (now_ns() - t) / 1e3 / loops;
+	}
+	snprintf(what, sizeof(what), "read listing, %d registrations", size);
+	row(what, "us", v, 5);
+	for (int r = 0; r < 5; r++) {
+		t = now_ns();
+		for (int i = 0; i < ops; i++) {
+			gs_register(extra, H_RECORD);
+			gs_unregister(extra);
+		}
+		v[r] = (now_ns() - t) / 1e3 / ops / 2;
+	}
+	snprintf(what, sizeof(what), "register or unregister write, %d regs", size);
+	row(what, "us", v, 5);
+	for (int r = 0; r < 5; r++) {
+		t = now_ns();
+		for (int i = 0; i < ops; i++)
+			gs_register(pids[size / 2], i % 2 ? H_RECORD : "/gs/b/x");
+		v[r] = (now_ns() - t) / 1e3 / ops;
+	}
+	snprintf(what, sizeof(what), "replace write (lookup+update), %d regs", size);
+	row(what, "us", v, 5);
+	snprintf(what, sizeof(what), " (%d registrations)", size);
+	bench_kill_latency(what, 3);
+	for (int i = 0; i < size; i++)
+		kill(pids[i], SIGKILL);
+	for (int i = 0; i < size; i++)
+		waitpid(pids[i], NULL, 0);
+	reap(extra);
+	free(pids);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	mkdir(GS_REC_DIR, 0755);
+	write_file("/proc/self/oom_score_adj", "-1000");
+	kfd = kmsg_open();
+	printf("GS-BENCH %-52s %9s %9s %9s\n", "measure", "min", "median", "max");
+	bench_kill_latency("", RUNS);
+	bench_registry(1);
+	bench_registry(100);
+	bench_registry(4096);
+	return 0;
+}

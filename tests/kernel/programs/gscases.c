@@ -1,0 +1,1229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest test driver for /proc/graceful_shutdown and the OOM handler.
+ *
+ *   gscases list        print "<case> <timeout seconds>" per case
+ *   gscases run <case>  run one case; exit 0 only when every check passed
+ *
+ * Output lines (read by tests/kernel on the host):
+ *   GS-INFO <case> <text>     details and measurements
+ *   GS-FAIL <case> <text>     a failed check
+ * Each case also marks its start and end in the kernel log so the host can
+ * cut the console into per-case excerpts.
+ */
+#include "gstest.h"
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#define H_RECORD GS_BIN "/gs_handler_record"
+#define H_HANG GS_BIN "/gs_handler_hang"
+#define H_EXIT3 GS_BIN "/gs_handler_exit3"
+#define OOM_CG_BYTES (24L << 20)
+#define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_MAX_ENTRIES 8192
+
+static const char *errname(int err)
+{
+	const char *n = err ? strerrorname_np(err) : "success";
+
+	return n ? n : "?";
+}
+
+static char *excerpt(const char *s)
+{
+	static char buf[4][300];
+	static int i;
+	char *b = buf[i++ % 4];
+	size_t o = 0;
+
+	if (!s)
+		return "(null)";
+	for (; *s && o < sizeof(buf[0]) - 5; s++) {
+		if (*s == '\n') {
+			b[o++] = '\\';
+			b[o++] = 'n';
+		} else if (isprint((unsigned char)*s)) {
+			b[o++] = *s;
+		} else {
+			o += sprintf(b + o, "\\x%02x", (unsigned char)*s);
+		}
+	}
+	strcpy(b + o, *s ? "..." : "");
+	return b;
+}
+
+/* --- the proc file's contract ---------------------------------------- */
+
+static void case_sysctl_defaults(void)
+{
+	long t = read_long(GS_TIMEOUT_MS), m = read_long(GS_MAX_ENTRIES);
+
+	CHECK(t == DEFAULT_TIMEOUT_MS, "%s = %ld, want %d", GS_TIMEOUT_MS, t,
+	      DEFAULT_TIMEOUT_MS);
+	CHECK(m == DEFAULT_MAX_ENTRIES, "%s = %ld, want %d", GS_MAX_ENTRIES, m,
+	      DEFAULT_MAX_ENTRIES);
+}
+
+static void case_sysctl_bounds(void)
+{
+	static const struct { const char *path, *value; int ok; } w[] = {
+		{ GS_MAX_ENTRIES, "0", 0 }, { GS_MAX_ENTRIES, "65537", 0 },
+		{ GS_MAX_ENTRIES, "-1", 0 }, { GS_MAX_ENTRIES, "abc", 0 },
+		{ GS_MAX_ENTRIES, "1", 1 }, { GS_MAX_ENTRIES, "65536", 1 },
+		{ GS_TIMEOUT_MS, "-1", 0 }, { GS_TIMEOUT_MS, "600001", 0 },
+		{ GS_TIMEOUT_MS, "600000", 1 }, { GS_TIMEOUT_MS, "0", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		char *before = read_file(w[i].path), *after;
+		int err = write_file(w[i].path, w[i].value);
+
+		after = read_file(w[i].path);
+		if (w[i].ok) {
+			CHECK(err == 0 && strtol(after, NULL, 10) ==
+			      strtol(w[i].value, NULL, 10),
+			      "%s <- %s: %s, now %s", w[i].path, w[i].value,
+			      errname(err), excerpt(after));
+		} else {
+			CHECK(err == EINVAL, "%s <- %s: %s, want EINVAL",
+			      w[i].path, w[i].value, errname(err));
+			CHECK(before && after && !strcmp(before, after),
+			      "%s changed from %s to %s by a refused write",
+			      w[i].path, excerpt(before), excerpt(after));
+		}
+		free(before);
+		free(after);
+	}
+	write_long(GS_MAX_ENTRIES, DEFAULT_MAX_ENTRIES);
+	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+}
+
+static void case_proc_file_mode(void)
+{
+	struct stat st;
+
+	CHECK(stat(GS_PROC, &st) == 0, "stat %s: %s", GS_PROC, errname(errno));
+	CHECK(S_ISREG(st.st_mode), "not a regular file: mode %o", st.st_mode);
+	CHECK((st.st_mode & 07777) == 0600, "mode %o, want 0600",
+	      st.st_mode & 07777);
+	CHECK(st.st_uid == 0 && st.st_gid == 0, "owner %d:%d, want 0:0",
+	      st.st_uid, st.st_gid);
+}
+
+static void case_register(void)
+{
+	pid_t s = spawn_sleeper();
+	char *path;
+	int err = gs_register(s, H_RECORD);
+
+	CHECK(err == 0, "register %d: %s", s, errname(err));
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_RECORD), "listing has %s for %d, want %s",
+	      path ? path : "nothing", s, H_RECORD);
+	free(path);
+	reap(s);
+}
+
+static void case_register_newline(void)
+{
+	pid_t s = spawn_sleeper();
+	char buf[128], *path;
+	int err;
+
+	snprintf(buf, sizeof(buf), "%d %s\n", s, H_RECORD);
+	err = gs_write(buf);
+	CHECK(err == 0, "'%s': %s", excerpt(buf), errname(err));
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_RECORD), "listing has %s, want %s",
+	      path ? path : "nothing", H_RECORD);
+	free(path);
+	reap(s);
+}
+
+static void case_list(void)
+{
+	pid_t s[3];
+	char want[3][64], *text, why[200];
+	struct gs_entry *e;
+	int n, found = 0;
+
+	for (int i = 0; i < 3; i++)
+		s[i] = spawn_sleeper();
+	/* Register out of order: the listing must still be ascending. */
+	for (int i = 2; i >= 0; i--) {
+		snprintf(want[i], sizeof(want[i]), "/gs/list/handler-%d", i);
+		CHECK(gs_register(s[i], want[i]) == 0, "register %d", s[i]);
+	}
+	text = gs_list();
+	CHECK(text, "read %s: %s", GS_PROC, errname(errno));
+	n = text ? gs_parse(text, &e, why, sizeof(why)) : -1;
+	CHECK(n >= 0, "listing format: %s in '%s'", why, excerpt(text));
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < 3; j++)
+			if (e[i].pid == s[j]) {
+				CHECK(!strcmp(e[i].path, want[j]),
+				      "%d listed with %s, want %s", s[j],
+				      e[i].path, want[j]);
+				found++;
+			}
+	CHECK(found == 3, "%d of 3 registrations listed: '%s'", found,
+	      excerpt(text));
+	if (n >= 0)
+		gs_free(e, n);
+	free(text);
+	for (int i = 0; i < 3; i++)
+		reap(s[i]);
+}
+
+static void case_replace(void)
+{
+	pid_t s = spawn_sleeper();
+	char *text, *path, needle[64];
+	int err;
+
+	CHECK(gs_register(s, "/gs/replace/old") == 0, "first register");
+	err = gs_register(s, "/gs/replace/new");
+	CHECK(err == 0, "replace: %s", errname(err));
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, "/gs/replace/new"), "listed %s, want new",
+	      path ? path : "nothing");
+	text = gs_list();
+	snprintf(needle, sizeof(needle), "%d /gs/replace/", s);
+	{ /* exactly one line for the pid */
+		int lines = 0;
+
+		for (char *p = text; p && (p = strstr(p, needle)); p++)
+			lines += p == text || p[-1] == '\n';
+		CHECK(lines == 1, "%d lines for pid %d: '%s'", lines, s,
+		      excerpt(text));
+	}
+	free(text);
+	free(path);
+	reap(s);
+}
+
+static void case_unregister(void)
+{
+	pid_t s = spawn_sleeper();
+	char *path, *before, *after;
+	int err;
+
+	CHECK(gs_register(s, H_RECORD) == 0, "register");
+	err = gs_unregister(s);
+	CHECK(err == 0, "unregister: %s", errname(err));
+	path = gs_lookup(s);
+	CHECK(!path, "still listed with %s after unregister", path);
+	free(path);
+	before = gs_list();
+	err = gs_unregister(s);
+	CHECK(err == ENOENT, "second unregister: %s, want ENOENT",
+	      errname(err));
+	after = gs_list();
+	CHECK(before && after && !strcmp(before, after),
+	      "listing changed by a failed unregister");
+	free(before);
+	free(after);
+	reap(s);
+}
+
+/* Each bad input: EINVAL and the listing byte-for-byte unchanged. */
+struct bad_input {
+	const char *name;
+	const char *fmt;	/* %1$d is a registered process's pid */
+	size_t len;		/* 0: strlen; else exact length (embedded NUL) */
+	int fill;		/* pad the path with 'a' to this total length */
+};
+
+static const struct bad_input bad_inputs[] = {
+	{ "newline_only", "\n" },
+	{ "pid_only", "%1$d" },
+	{ "pid_space_only", "%1$d " },
+	{ "path_only", "/gs/bad/handler" },
+	{ "nonnumeric_pid", "abc /gs/bad/handler" },
+	{ "trailing_junk_pid", "%1$dx /gs/bad/handler" },
+	{ "hex_pid", "0x%1$x /gs/bad/handler" },
+	{ "zero_pid", "0 /gs/bad/handler" },
+	{ "negative_pid_with_path", "-%1$d /gs/bad/handler" },
+	{ "unregister_zero", "-0" },
+	{ "unregister_nonnumeric", "-abc" },
+	{ "unregister_double_minus", "--%1$d" },
+	{ "pid_overflow", "99999999999999999999 /gs/bad/handler" },
+	{ "relative_path", "%1$d gs/bad/handler" },
+	{ "dot_relative_path", "%1$d ./handler" },
+	{ "path_with_space", "%1$d /gs/bad/a b" },
+	{ "path_with_tab", "%1$d /gs/bad/a\tb" },
+	{ "path_with_control_char", "%1$d /gs/bad/a\x01z" },
+	{ "path_with_del_char", "%1$d /gs/bad/a\x7fz" },
+	{ "two_operations", "%1$d /gs/bad/x\n%1$d /gs/bad/y" },
+	{ "embedded_nul", "%1$d /gs/bad/x\0/y", 1 },
+	{ "path_1024_bytes", "%1$d /", 0, 1024 },
+	{ "write_page_size", "%1$d /", 0, -4096 },
+	{ "write_two_pages", "%1$d /", 0, -8192 },
+};
+
+static void run_bad_input(const struct bad_input *b)
+{
+	pid_t s = spawn_sleeper();
+	char *buf = calloc(1, 16384), *before, *after, *path;
+	size_t len;
+	int err;
+
+	CHECK(gs_register(s, H_RECORD) == 0, "setup register");
+	len = snprintf(buf, 16384, b->fmt, s);
+	if (b->len) /* the text after the NUL that snprintf stopped at */
+		len += 1 + sprintf(buf + len + 1, "%s",
+				   b->fmt + strlen(b->fmt) + 1);
+	if (b->fill > 0) { /* path of exactly fill bytes */
+		size_t start = len;
+
+		while (len - start + 1 < (size_t)b->fill)
+			buf[len++] = 'a';
+	} else if (b->fill < 0) { /* whole write of exactly -fill bytes */
+		while (len < (size_t)-b->fill)
+			buf[len++] = 'a';
+	}
+	before = gs_list();
+	err = gs_write_n(buf, len);
+	after = gs_list();
+	CHECK(err == EINVAL, "write of %zu bytes '%s': %s, want EINVAL", len,
+	      excerpt(buf), errname(err));
+	CHECK(before && after && !strcmp(before, after),
+	      "listing changed: before '%s' after '%s'", excerpt(before),
+	      excerpt(after));
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_RECORD), "pid %d now listed with %s",
+	      s, path ? path : "nothing");
+	free(path);
+	free(before);
+	free(after);
+	free(buf);
+	reap(s);
+}
+
+static void case_path_1023_bytes_accepted(void)
+{
+	pid_t s = spawn_sleeper();
+	char path[1024], *got;
+	int err;
+
+	memset(path, 'a', sizeof(path));
+	path[0] = '/';
+	path[1023] = 0;
+	err = gs_register(s, path);
+	CHECK(err == 0, "1023-byte path: %s", errname(err));
+	got = gs_lookup(s);
+	CHECK(got && !strcmp(got, path), "listed %zu bytes, want 1023",
+	      got ? strlen(got) : 0);
+	free(got);
+	reap(s);
+}
+
+static void case_nonexistent_pid_esrch(void)
+{
+	pid_t gone = spawn_sleeper();
+	char *before, *after;
+	int err;
+
+	reap(gone);
+	before = gs_list();
+	err = gs_register(gone, H_RECORD);
+	after = gs_list();
+	CHECK(err == ESRCH, "register exited pid %d: %s, want ESRCH", gone,
+	      errname(err));
+	CHECK(before && after && !strcmp(before, after), "listing changed");
+	free(before);
+	free(after);
+}
+
+/* --- permissions ------------------------------------------------------ */
+
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return errno;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].inheritable &= ~(1U << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &h, d))
+		return errno;
+	return 0;
+}
+
+static void case_eperm_without_cap_sys_admin(void)
+{
+	pid_t s = spawn_sleeper(), c;
+	char *before = NULL, *after, *path;
+	int status, p[2];
+
+	CHECK(gs_register(s, H_RECORD) == 0, "setup register");
+	before = gs_list();
+	if (pipe(p))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		int e[3];
+
+		e[0] = drop_cap_sys_admin();
+		e[1] = gs_register(s, "/gs/eperm/other"); /* replace */
+		e[2] = gs_unregister(s);
+		if (write(p[1], e, sizeof(e)) != sizeof(e))
+			_exit(2);
+		_exit(0);
+	}
+	{
+		int e[3] = { -1, -1, -1 };
+
+		waitpid(c, &status, 0);
+		CHECK(read(p[0], e, sizeof(e)) == sizeof(e), "child result");
+		CHECK(e[0] == 0, "dropping CAP_SYS_ADMIN: %s", errname(e[0]));
+		CHECK(e[1] == EPERM, "register without CAP_SYS_ADMIN: %s, want EPERM",
+		      errname(e[1]));
+		CHECK(e[2] == EPERM, "unregister without CAP_SYS_ADMIN: %s, want EPERM",
+		      errname(e[2]));
+	}
+	after = gs_list();
+	CHECK(before && after && !strcmp(before, after), "listing changed");
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_RECORD), "registration now %s",
+	      path ? path : "gone");
+	free(path);
+	free(before);
+	free(after);
+	reap(s);
+}
+
+static void case_eacces_non_root(void)
+{
+	pid_t c;
+	int status, p[2];
+
+	if (pipe(p))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		int e[3] = { 0, 0, 0 }, fd;
+
+		if (setgid(65534) || setuid(65534))
+			e[0] = errno ? errno : -1;
+		fd = open(GS_PROC, O_RDONLY);
+		e[1] = fd < 0 ? errno : 0;
+		fd = open(GS_PROC, O_WRONLY);
+		e[2] = fd < 0 ? errno : 0;
+		if (write(p[1], e, sizeof(e)) != sizeof(e))
+			_exit(2);
+		_exit(0);
+	}
+	{
+		int e[3] = { -1, -1, -1 };
+
+		waitpid(c, &status, 0);
+		CHECK(read(p[0], e, sizeof(e)) == sizeof(e), "child result");
+		CHECK(e[0] == 0, "setuid(65534): %s", errname(e[0]));
+		CHECK(e[1] == EACCES, "uid 65534 open O_RDONLY: %s, want EACCES",
+		      errname(e[1]));
+		CHECK(e[2] == EACCES, "uid 65534 open O_WRONLY: %s, want EACCES",
+		      errname(e[2]));
+	}
+}
+
+/* --- registrations follow the process ------------------------------- */
+
+static void case_exit_removes_registration(void)
+{
+	pid_t s = spawn_sleeper();
+	char *path;
+
+	CHECK(gs_register(s, H_RECORD) == 0, "register");
+	reap(s);
+	path = gs_lookup(s);
+	CHECK(!path, "pid %d still listed (%s) after it exited and was reaped",
+	      s, path);
+	free(path);
+}
+
+static void case_exec_keeps_registration(void)
+{
+	int go[2];
+	pid_t c;
+	char *path, comm[64] = "", cpath[64];
+	int64_t start;
+
+	if (pipe(go))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		char x;
+
+		close(go[1]);
+		if (read(go[0], &x, 1) != 1)
+			_exit(1);
+		execl("/bin/busybox", "sleep", "1000", (char *)NULL);
+		_exit(127);
+	}
+	close(go[0]);
+	CHECK(gs_register(c, H_RECORD) == 0, "register");
+	CHECK(write(go[1], "g", 1) == 1, "go");
+	snprintf(cpath, sizeof(cpath), "/proc/%d/comm", c);
+	start = now_ns();
+	while (ms_since(start) < 5000) {
+		char *s = read_file(cpath);
+
+		snprintf(comm, sizeof(comm), "%s", s ? s : "");
+		free(s);
+		if (!strncmp(comm, "sleep", 5))
+			break;
+		sleep_ms(10);
+	}
+	CHECK(!strncmp(comm, "sleep", 5), "child did not exec: comm %s", comm);
+	path = gs_lookup(c);
+	CHECK(path && !strcmp(path, H_RECORD),
+	      "after exec the registration is %s", path ? path : "gone");
+	free(path);
+	reap(c);
+}
+
+static void *thread_pause(void *arg)
+{
+	int fd = *(int *)arg;
+	char x;
+
+	if (fd >= 0) { /* exit when told */
+		if (read(fd, &x, 1) != 1)
+			return NULL;
+		return NULL;
+	}
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void case_thread_exit_keeps_registration(void)
+{
+	int go[2], done[2];
+	pid_t c;
+	char *path, x;
+
+	if (pipe(go) || pipe(done))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		pthread_t t;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pthread_create(&t, NULL, thread_pause, &go[0]);
+		pthread_join(t, NULL);
+		if (write(done[1], "d", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	CHECK(gs_register(c, H_RECORD) == 0, "register");
+	CHECK(write(go[1], "g", 1) == 1, "go");
+	CHECK(read(done[0], &x, 1) == 1, "thread exited");
+	path = gs_lookup(c);
+	CHECK(path && !strcmp(path, H_RECORD),
+	      "after a non-leader thread exited the registration is %s",
+	      path ? path : "gone");
+	free(path);
+	reap(c);
+}
+
+static void case_leader_exit_keeps_registration(void)
+{
+	int ready[2];
+	pid_t c;
+	char *path, x, spath[64], *st;
+
+	if (pipe(ready))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		pthread_t t;
+		int none = -1;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pthread_create(&t, NULL, thread_pause, &none);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		syscall(SYS_exit, 0); /* only the leader thread exits */
+	}
+	CHECK(gs_register(c, H_RECORD) == 0, "register");
+	CHECK(read(ready[0], &x, 1) == 1, "ready");
+	/* Wait for the leader to become a zombie while its thread lives. */
+	snprintf(spath, sizeof(spath), "/proc/%d/status", c);
+	for (int i = 0; i < 500; i++) {
+		st = read_file(spath);
+		if (st && strstr(st, "State:\tZ")) {
+			free(st);
+			break;
+		}
+		free(st);
+		sleep_ms(10);
+	}
+	path = gs_lookup(c);
+	CHECK(path && !strcmp(path, H_RECORD),
+	      "process %d alive (leader thread exited, another runs) but its registration is %s",
+	      c, path ? path : "gone");
+	free(path);
+	reap(c);
+	path = gs_lookup(c);
+	CHECK(!path, "still listed after the whole process exited");
+	free(path);
+}
+
+static void case_pid_reuse_not_inherited(void)
+{
+	pid_t a = spawn_sleeper(), b = -1;
+	char *path;
+
+	CHECK(gs_register(a, H_RECORD) == 0, "register");
+	reap(a);
+	for (int i = 0; i < 5 && b != a; i++) {
+		if (b > 0)
+			reap(b);
+		if (write_long("/proc/sys/kernel/ns_last_pid", a - 1)) {
+			info("ns_last_pid: %s", errname(errno));
+			break;
+		}
+		b = spawn_sleeper();
+	}
+	CHECK(b == a, "could not reuse pid %d (got %d)", a, b);
+	path = gs_lookup(b);
+	CHECK(!path, "new process with reused pid %d inherited %s", b, path);
+	free(path);
+	if (b > 0)
+		reap(b);
+}
+
+static void case_enospc_at_max_entries(void)
+{
+	int base = gs_count(), err;
+	pid_t s[4], extra = spawn_sleeper();
+	char *before, *after, *path;
+
+	CHECK(base >= 0, "listing unreadable");
+	CHECK(write_long(GS_MAX_ENTRIES, base + 4) == 0, "set max_entries");
+	for (int i = 0; i < 4; i++) {
+		s[i] = spawn_sleeper();
+		err = gs_register(s[i], H_RECORD);
+		CHECK(err == 0, "register %d of 4: %s", i + 1, errname(err));
+	}
+	before = gs_list();
+	err = gs_register(extra, H_RECORD);
+	after = gs_list();
+	CHECK(err == ENOSPC, "register beyond max_entries: %s, want ENOSPC",
+	      errname(err));
+	CHECK(before && after && !strcmp(before, after), "listing changed");
+	err = gs_register(s[0], "/gs/enospc/replaced");
+	CHECK(err == 0, "replacing when full: %s, want success", errname(err));
+	path = gs_lookup(s[0]);
+	CHECK(path && !strcmp(path, "/gs/enospc/replaced"), "replace -> %s",
+	      path ? path : "gone");
+	free(path);
+	CHECK(gs_unregister(s[1]) == 0, "unregister to make room");
+	err = gs_register(extra, H_RECORD);
+	CHECK(err == 0, "register after making room: %s", errname(err));
+	write_long(GS_MAX_ENTRIES, DEFAULT_MAX_ENTRIES);
+	free(before);
+	free(after);
+	for (int i = 0; i < 4; i++)
+		reap(s[i]);
+	reap(extra);
+}
+
+#define MANY 4096
+
+static void case_many_4096(void)
+{
+	pid_t *pids = calloc(MANY, sizeof(pid_t));
+	char path[64], *big, *small, why[200];
+	struct gs_entry *e;
+	int n, mine = 0, bad = 0, err;
+	int64_t t;
+
+	for (int i = 0; i < MANY; i++) {
+		pids[i] = spawn_sleeper();
+		CHECK(pids[i] > 0, "fork %d: %s", i, errname(errno));
+		if (pids[i] <= 0)
+			goto out;
+	}
+	t = now_ns();
+	for (int i = 0; i < MANY; i++) {
+		snprintf(path, sizeof(path), "/gs/many/h%0*d", 1 + i % 9, i);
+		err = gs_register(pids[i], path);
+		if (err && bad++ < 5)
+			CHECK(0, "register #%d (pid %d): %s", i, pids[i],
+			      errname(err));
+	}
+	info("4096 registrations took %.1f ms", ms_since(t));
+	t = now_ns();
+	big = gs_list();
+	info("reading the 4096-entry listing took %.2f ms (%zu bytes)",
+	     ms_since(t), big ? strlen(big) : 0);
+	small = read_file_chunked(GS_PROC, 61); /* seq_file across reads */
+	CHECK(big && small && !strcmp(big, small),
+	      "listing read in 61-byte reads differs from one big read");
+	n = big ? gs_parse(big, &e, why, sizeof(why)) : -1;
+	CHECK(n >= 0, "listing format: %s", why);
+	for (int i = 0, j = 0; i < n; i++) {
+		while (j < MANY && pids[j] < e[i].pid)
+			j++;
+		if (j < MANY && pids[j] == e[i].pid) {
+			snprintf(path, sizeof(path), "/gs/many/h%0*d",
+				 1 + j % 9, j);
+			if (strcmp(e[i].path, path) && bad++ < 5)
+				CHECK(0, "pid %d listed with %s, want %s",
+				      e[i].pid, e[i].path, path);
+			mine++;
+		}
+	}
+	CHECK(mine == MANY, "%d of %d registrations listed", mine, MANY);
+	if (n >= 0)
+		gs_free(e, n);
+	free(big);
+	free(small);
+	for (int i = 0; i < MANY; i += 2)
+		CHECK(gs_unregister(pids[i]) == 0 || bad++ > 5,
+		      "unregister %d", pids[i]);
+	n = gs_count();
+	mine = 0;
+	for (int i = 1; i < MANY; i += 2) {
+		char *p = NULL;
+
+		if (i < 64) { /* spot check */
+			p = gs_lookup(pids[i]);
+			mine += p != NULL;
+			free(p);
+		}
+	}
+	CHECK(mine == 32, "after unregistering half, %d of 32 spot-checked remain",
+	      mine);
+out:
+	for (int i = 0; i < MANY && pids[i] > 0; i++)
+		kill(pids[i], SIGKILL);
+	for (int i = 0; i < MANY && pids[i] > 0; i++)
+		waitpid(pids[i], NULL, 0);
+	n = gs_count();
+	info("%d registrations left after all 4096 exited", n);
+	CHECK(n >= 0 && n < 10, "%d registrations remain after exits", n);
+	free(pids);
+}
+
+/* --- OOM ----------------------------------------------------------- */
+
+static int kfd = -1;
+static char *klog;
+static size_t klen;
+
+static void oom_prepare(void)
+{
+	mkdir(GS_REC_DIR, 0755);
+	kfd = kmsg_open();
+	kmsg_drain(kfd, &klog, &klen);
+}
+
+/* The kernel's one line for this victim, checked against the contract. */
+static void check_log_line(pid_t pid, const char *comm, const char *handler,
+			   const char *outcome)
+{
+	char prefix[1200], *line, *ms;
+
+	snprintf(prefix, sizeof(prefix), "graceful_shutdown: pid %d (%s) handler %s: ",
+		 pid, comm, handler);
+	line = kmsg_find(kfd, &klog, &klen, prefix, 3000);
+	CHECK(line, "no kernel log line starting '%s'", prefix);
+	if (!line)
+		return;
+	info("kernel: %s", line);
+	CHECK(!strncmp(line + strlen(prefix), outcome, strlen(outcome)),
+	      "outcome '%s', want '%s...'", line + strlen(prefix), outcome);
+	ms = strrchr(line, ',');
+	CHECK(ms && strlen(ms) > 5 && !strcmp(ms + strlen(ms) - 3, " ms") &&
+	      isdigit((unsigned char)ms[2]), "line does not end in ', <n> ms'");
+	free(line);
+}
+
+static void check_no_log_line(pid_t pid)
+{
+	char prefix[64], *line;
+
+	snprintf(prefix, sizeof(prefix), "graceful_shutdown: pid %d ", pid);
+	line = kmsg_find(kfd, &klog, &klen, prefix, 300);
+	CHECK(!line, "unexpected kernel log line: %s", line);
+	free(line);
+}
+
+static void check_killed(struct victim *v, const char *what)
+{
+	CHECK(WIFSIGNALED(v->status) && WTERMSIG(v->status) == SIGKILL,
+	      "%s %d: %s, want killed by SIGKILL", what, v->pid,
+	      status_str(v->status));
+}
+
+/* Memcg OOM of a registered victim: the handler runs first, with the
+ * contract's argv and environment, as root in the root cgroup, while the
+ * victim lives; then the victim is killed.
+ */
+static void case_memcg_oom_handler(void)
+{
+	struct victim v;
+	char *rec, *s, line[128];
+	long ooms;
+
+	oom_prepare();
+	CHECK(cg_create("gs_memcg", OOM_CG_BYTES) == 0, "cgroup");
+	CHECK(victim_start(&v, "gs_memcg", "gs_victim", 0) == 0, "victim");
+	CHECK(gs_register(v.pid, H_RECORD) == 0, "register");
+	victim_go(&v);
+	victim_wait(&v, 60000);
+	check_killed(&v, "victim");
+	info("victim killed %.1f ms after its last page", victim_kill_ms(&v));
+	rec = rec_wait(v.pid, 3000);
+	CHECK(rec, "handler left no record: it did not run");
+	if (rec) {
+		int64_t start = strtoll(rec_get(rec, "start_ns") ?: "0", NULL, 10);
+
+		info("handler record: %s", excerpt(rec));
+		s = rec_get(rec, "argc");
+		CHECK(s && !strcmp(s, "2"), "argc %s, want 2", s);
+		s = rec_get(rec, "argv0");
+		CHECK(s && !strcmp(s, H_RECORD), "argv[0] %s, want %s", s, H_RECORD);
+		snprintf(line, sizeof(line), "%d", v.pid);
+		s = rec_get(rec, "argv1");
+		CHECK(s && !strcmp(s, line), "argv[1] %s, want %s", s, line);
+		static const char *env[] = {
+			"env=PATH=/usr/sbin:/usr/bin:/sbin:/bin", "env=HOME=/",
+			"env=GS_VICTIM_COMM=gs_victim", "env=GS_OOM_SCOPE=memcg",
+		};
+		for (size_t i = 0; i < 4; i++)
+			CHECK(rec_has_line(rec, env[i]), "environment lacks %s",
+			      env[i] + 4);
+		snprintf(line, sizeof(line), "env=GS_VICTIM_PID=%d", v.pid);
+		CHECK(rec_has_line(rec, line), "environment lacks %s", line + 4);
+		CHECK(rec_has_line(rec, "uid=0") && rec_has_line(rec, "euid=0"),
+		      "handler not run as root");
+		CHECK(rec_has_line(rec, "cgroup=0::/"),
+		      "handler not in the root cgroup: %s", rec_get(rec, "cgroup"));
+		CHECK(rec_has_line(rec, "victim_alive=1"),
+		      "victim not alive when the handler started (kill errno %s)",
+		      rec_get(rec, "victim_kill_errno"));
+		s = rec_get(rec, "victim_state");
+		CHECK(s && !strchr("ZXx?", s[0]),
+		      "victim state '%s' when the handler started", s);
+		CHECK(start > 0 && start <= v.end_ns,
+		      "victim reaped before the handler started");
+		info("handler started %.1f ms after the victim's last page",
+		     (start - v.stamp->last_ns) / 1e6);
+	}
+	check_log_line(v.pid, "gs_victim", H_RECORD, "exit status 0");
+	ooms = cg_event("gs_memcg", "oom_kill");
+	CHECK(ooms >= 1, "memory.events oom_kill = %ld", ooms);
+	free(rec);
+}
+
+static void case_unregistered_victim_no_handler(void)
+{
+	struct victim v;
+	pid_t bystander = spawn_sleeper();
+	char *rec;
+
+	oom_prepare();
+	CHECK(gs_register(bystander, H_RECORD) == 0, "register bystander");
+	CHECK(cg_create("gs_unreg", OOM_CG_BYTES) == 0, "cgroup");
+	CHECK(victim_start(&v, "gs_unreg", "gs_victim", 0) == 0, "victim");
+	victim_go(&v);
+	victim_wait(&v, 60000);
+	check_killed(&v, "victim");
+	info("victim killed %.1f ms after its last page", victim_kill_ms(&v));
+	sleep_ms(500);
+	rec = rec_read(v.pid);
+	CHECK(!rec, "a handler ran for the unregistered victim: %s", excerpt(rec));
+	free(rec);
+	rec = rec_read(bystander);
+	CHECK(!rec, "the bystander's handler ran: %s", excerpt(rec));
+	free(rec);
+	check_no_log_line(v.pid);
+	reap(bystander);
+}
+
+/* A registered victim in its own cgroup; returns after it died. */
+static void oom_registered(struct victim *v, const char *cg,
+			   const char *handler)
+{
+	CHECK(cg_create(cg, OOM_CG_BYTES) == 0, "cgroup %s", cg);
+	CHECK(victim_start(v, cg, "gs_victim", 0) == 0, "victim");
+	CHECK(gs_register(v->pid, handler) == 0, "register %s", handler);
+	victim_go(v);
+	victim_wait(v, 60000);
+	check_killed(v, "victim");
+	info("victim killed %.1f ms after its last page", victim_kill_ms(v));
+}
+
+static void case_handler_exit_status(void)
+{
+	struct victim v;
+	char *rec;
+
+	oom_prepare();
+	oom_registered(&v, "gs_exit3", H_EXIT3);
+	rec = rec_wait(v.pid, 2000);
+	CHECK(rec, "handler did not run");
+	free(rec);
+	check_log_line(v.pid, "gs_victim", H_EXIT3, "exit status 3");
+}
+
+static void case_handler_missing(void)
+{
+	struct victim v;
+
+	oom_prepare();
+	oom_registered(&v, "gs_missing", "/gs/no/such/handler");
+	check_log_line(v.pid, "gs_victim", "/gs/no/such/handler",
+		       "failed to run: ");
+}
+
+static void case_handler_not_executable(void)
+{
+	struct victim v;
+
+	oom_prepare();
+	close(open("/tmp/gs-noexec", O_CREAT | O_WRONLY, 0644));
+	chmod("/tmp/gs-noexec", 0644);
+	oom_registered(&v, "gs_noexec", "/tmp/gs-noexec");
+	check_log_line(v.pid, "gs_victim", "/tmp/gs-noexec", "failed to run: ");
+}
+
+static void case_timeout_zero_disables(void)
+{
+	struct victim v;
+	char *rec;
+
+	oom_prepare();
+	CHECK(write_long(GS_TIMEOUT_MS, 0) == 0, "set timeout 0");
+	oom_registered(&v, "gs_zero", H_RECORD);
+	sleep_ms(1000);
+	rec = rec_read(v.pid);
+	CHECK(!rec, "handler ran with timeout_ms=0: %s", excerpt(rec));
+	free(rec);
+	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+}
+
+/*
+ * A handler that never exits must not hold its victim beyond the timeout,
+ * nor an OOM in another cgroup meanwhile.
+ */
+static void case_hang_handler_bounded(void)
+{
+	const long timeout = 2000, bound = timeout + 1000;
+	struct victim a, b;
+	char *rec, *s;
+	int64_t hstart = 0;
+	pid_t hpid = 0;
+	double a_ms, b_ms;
+
+	oom_prepare();
+	CHECK(write_long(GS_TIMEOUT_MS, timeout) == 0, "set timeout");
+	CHECK(cg_create("gs_hang_a", OOM_CG_BYTES) == 0, "cgroup a");
+	CHECK(cg_create("gs_hang_b", OOM_CG_BYTES) == 0, "cgroup b");
+	CHECK(victim_start(&a, "gs_hang_a", "gs_victim", 0) == 0, "victim a");
+	CHECK(victim_start(&b, "gs_hang_b", "gs_victim", 0) == 0, "victim b");
+	CHECK(gs_register(a.pid, H_HANG) == 0, "register a");
+	CHECK(gs_register(b.pid, H_RECORD) == 0, "register b");
+	victim_go(&a);
+	rec = rec_wait(a.pid, 30000);
+	CHECK(rec, "the hanging handler never started");
+	if (rec) {
+		hstart = strtoll(rec_get(rec, "start_ns") ?: "0", NULL, 10);
+		hpid = atoi(rec_get(rec, "self_pid") ?: "0");
+	}
+	/* OOM in another cgroup while a's handler hangs. */
+	sleep_ms(200);
+	victim_go(&b);
+	victim_wait(&b, 30000);
+	victim_wait(&a, 30000);
+	check_killed(&a, "victim a");
+	check_killed(&b, "victim b");
+	a_ms = victim_kill_ms(&a);
+	b_ms = victim_kill_ms(&b);
+	info("a (hanging handler) killed %.1f ms after its last page, %.1f ms after its handler started",
+	     a_ms, hstart ? (a.end_ns - hstart) / 1e6 : -1.0);
+	info("b (other cgroup, meanwhile) killed %.1f ms after its last page", b_ms);
+	CHECK(a_ms <= bound, "victim a died %.0f ms after its OOM, bound %ld ms",
+	      a_ms, bound);
+	CHECK(b_ms <= bound, "victim b died %.0f ms after its OOM, bound %ld ms",
+	      b_ms, bound);
+	s = rec_wait(b.pid, 1000);
+	info("b's handler %s", s ? "ran" : "did not run");
+	free(s);
+	if (hpid > 0) { /* the hung handler is killed at the deadline */
+		int64_t t = now_ns();
+
+		while (kill(hpid, 0) == 0 && ms_since(t) < 3000)
+			sleep_ms(20);
+		CHECK(kill(hpid, 0) != 0,
+		      "hung handler %d still alive %.0f ms after its start",
+		      hpid, (now_ns() - hstart) / 1e6);
+	}
+	check_log_line(a.pid, "gs_victim", H_HANG, "timed out");
+	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+	free(rec);
+}
+
+/* Global OOM: the victim is the biggest process with oom_score_adj 1000. */
+static void case_global_oom_handler(void)
+{
+	struct victim v;
+	char *rec;
+
+	oom_prepare();
+	write_file("/proc/self/oom_score_adj", "-1000");
+	CHECK(victim_start(&v, NULL, "gs_victim", 1000) == 0, "victim");
+	CHECK(gs_register(v.pid, H_RECORD) == 0, "register");
+	victim_go(&v);
+	victim_wait(&v, 240000);
+	check_killed(&v, "victim");
+	info("victim killed %.1f ms after its last page (%ld pages)",
+	     victim_kill_ms(&v), v.stamp->pages);
+	rec = rec_wait(v.pid, 3000);
+	CHECK(rec, "handler did not run on a global OOM");
+	if (rec) {
+		CHECK(rec_has_line(rec, "env=GS_OOM_SCOPE=global"),
+		      "GS_OOM_SCOPE is not global: %s", excerpt(rec));
+		CHECK(rec_has_line(rec, "victim_alive=1"), "victim was not alive");
+	}
+	check_log_line(v.pid, "gs_victim", H_RECORD, "exit status 0");
+	free(rec);
+}
+
+/* --- stress ---------------------------------------------------------- */
+
+static const char *splats[] = {
+	"WARNING:", "BUG:", "Call Trace", "lockdep", "KASAN", "Oops",
+	"general protection", "circular locking", "inconsistent lock",
+	"suspicious RCU", "list_add corruption", "list_del corruption",
+	"Kernel panic", "blocked for more than",
+};
+
+static void stress_writer(unsigned seed, pid_t base, int64_t end)
+{
+	long ops = 0, unexpected = 0;
+	char buf[512];
+
+	srand(seed);
+	while (now_ns() < end) {
+		pid_t last = read_long("/proc/sys/kernel/ns_last_pid");
+		pid_t pid = base + rand() % (last > base ? last - base + 1 : 1);
+		int r = rand() % 10, err;
+
+		if (r < 4) {
+			snprintf(buf, sizeof(buf), "%d /gs/stress/%d", pid, rand());
+			err = gs_write(buf);
+		} else if (r < 7) {
+			snprintf(buf, sizeof(buf), "-%d", pid);
+			err = gs_write(buf);
+		} else if (r < 8) {
+			int len = rand() % sizeof(buf);
+
+			for (int i = 0; i < len; i++)
+				buf[i] = rand();
+			err = gs_write_n(buf, len);
+			if (err == 0)
+				err = 0; /* random bytes may be valid */
+		} else {
+			char *t = gs_list(), why[200];
+			struct gs_entry *e;
+			int n = t ? gs_parse(t, &e, why, sizeof(why)) : -1;
+
+			if (n < 0) {
+				printf("GS-FAIL stress_30s listing: %s\n",
+				       t ? why : "unreadable");
+				unexpected++;
+			} else {
+				gs_free(e, n);
+			}
+			free(t);
+			err = 0;
+		}
+		if (err && err != EINVAL && err != ESRCH && err != ENOENT &&
+		    err != ENOSPC) {
+			if (unexpected++ < 5)
+				printf("GS-FAIL stress_30s unexpected %s\n",
+				       errname(err));
+		}
+		ops++;
+	}
+	printf("GS-INFO stress_30s writer %d: %ld ops\n", getpid(), ops);
+	fflush(stdout);
+	_exit(unexpected ? 1 : 0);
+}
+
+static void stress_churn(unsigned seed, int64_t end)
+{
+	long n = 0;
+
+	srand(seed);
+	while (now_ns() < end) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/gs/churn/%d", rand());
+			gs_register(getpid(), path);
+			if (rand() % 2)
+				sleep_ms(rand() % 3);
+			_exit(0);
+		}
+		if (c > 0)
+			waitpid(c, NULL, 0);
+		n++;
+	}
+	printf("GS-INFO stress_30s churn %d: %ld processes\n", getpid(), n);
+	fflush(stdout);
+	_exit(0);
+}
+
+static void case_stress_30s(void)
+{
+	const int writers = 4, churners = 4;
+	pid_t kids[16], base = getpid() + 1;
+	int64_t end;
+	char *t, why[200];
+	struct gs_entry *e;
+	int n, left = 0, status;
+
+	oom_prepare();
+	end = now_ns() + 30LL * 1000000000LL;
+	fflush(NULL);
+	for (int i = 0; i < writers + churners; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			if (i < writers)
+				stress_writer(i + 1, base, end);
+			stress_churn(i + 100, end);
+		}
+	}
+	/* The sysctls change under the writers too. */
+	while (now_ns() < end) {
+		write_long(GS_MAX_ENTRIES, 20 + rand() % 200);
+		sleep_ms(50);
+		write_long(GS_MAX_ENTRIES, DEFAULT_MAX_ENTRIES);
+		sleep_ms(200);
+	}
+	write_long(GS_MAX_ENTRIES, DEFAULT_MAX_ENTRIES);
+	for (int i = 0; i < writers + churners; i++) {
+		CHECK(wait_timeout(kids[i], &status, 30000, NULL) == 0,
+		      "stress process %d hung", kids[i]);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "stress process %d: %s", kids[i], status_str(status));
+	}
+	t = gs_list();
+	n = t ? gs_parse(t, &e, why, sizeof(why)) : -1;
+	CHECK(n >= 0, "final listing: %s", t ? why : "unreadable");
+	for (int i = 0; i < n; i++)
+		if (e[i].pid >= base && left++ < 5)
+			CHECK(0, "pid %d (exited) still listed with %s",
+			      e[i].pid, e[i].path);
+	if (n >= 0)
+		gs_free(e, n);
+	free(t);
+	kmsg_drain(kfd, &klog, &klen);
+	for (size_t i = 0; i < sizeof(splats) / sizeof(splats[0]); i++) {
+		char *hit = klog ? strstr(klog, splats[i]) : NULL;
+
+		CHECK(!hit, "kernel log during stress: %s", excerpt(hit));
+	}
+}
+
+/* --- driver ---------------------------------------------------------- */
+
+struct gs_case {
+	const char *name;
+	int timeout_s;
+	void (*fn)(void);
+	const struct bad_input *bad;
+};
+
+static const struct gs_case cases[] = {
+	{ "sysctl_defaults", 20, case_sysctl_defaults },
+	{ "proc_file_mode", 20, case_proc_file_mode },
+	{ "register", 20, case_register },
+	{ "register_newline_terminated", 20, case_register_newline },
+	{ "list", 20, case_list },
+	{ "replace", 20, case_replace },
+	{ "unregister", 20, case_unregister },
+	{ "path_1023_bytes_accepted", 20, case_path_1023_bytes_accepted },
+	{ "nonexistent_pid_esrch", 20, case_nonexistent_pid_esrch },
+	{ "eperm_without_cap_sys_admin", 20, case_eperm_without_cap_sys_admin },
+	{ "eacces_non_root", 20, case_eacces_non_root },
+	{ "exit_removes_registration", 20, case_exit_removes_registration },
+	{ "exec_keeps_registration", 20, case_exec_keeps_registration },
+	{ "thread_exit_keeps_registration", 20,
+	  case_thread_exit_keeps_registration },
+	{ "leader_exit_keeps_registration", 20,
+	  case_leader_exit_keeps_registration },
+	{ "pid_reuse_not_inherited", 20, case_pid_reuse_not_inherited },
+	{ "enospc_at_max_entries", 20, case_enospc_at_max_entries },
+	{ "sysctl_bounds", 20, case_sysctl_bounds },
+	{ "many_4096", 300, case_many_4096 },
+	{ "memcg_oom_handler", 120, case_memcg_oom_handler },
+	{ "unregistered_victim_no_handler", 120,
+	  case_unregistered_victim_no_handler },
+	{ "handler_exit_status", 120, case_handler_exit_status },
+	{ "handler_missing", 120, case_handler_missing },
+	{ "handler_not_executable", 120, case_handler_not_executable },
+	{ "timeout_zero_disables", 120, case_timeout_zero_disables },
+	{ "hang_handler_bounded", 180, case_hang_handler_bounded },
+	{ "stress_30s", 150, case_stress_30s },
+	{ "global_oom_handler", 300, case_global_oom_handler },
+};
+
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+#define NBAD (sizeof(bad_inputs) / sizeof(bad_inputs[0]))
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		for (size_t i = 0; i < NCASES; i++) {
+			printf("%s %d\n", cases[i].name, cases[i].timeout_s);
+			if (i == 6) /* bad inputs follow the basic ones */
+				for (size_t j = 0; j < NBAD; j++)
+					printf("bad_input_%s 20\n",
+					       bad_inputs[j].name);
+		}
+		return 0;
+	}
+	if (argc != 3 || strcmp(argv[1], "run")) {
+		fprintf(stderr, "usage: gscases list | gscases run <case>\n");
+		return 2;
+	}
+	gs_case = argv[2];
+	kmsg_mark("gstest: case %s begin\n", gs_case);
+	for (size_t i = 0; i < NCASES; i++)
+		if (!strcmp(cases[i].name, gs_case)) {
+			cases[i].fn();
+			goto done;
+		}
+	for (size_t j = 0; j < NBAD; j++)
+		if (!strncmp(gs_case, "bad_input_", 10) &&
+		    !strcmp(gs_case + 10, bad_inputs[j].name)) {
+			run_bad_input(&bad_inputs[j]);
+			goto done;
+		}
+	printf("GS-FAIL %s no such case\n", gs_case);
+	return 2;
+done:
+	kmsg_mark("gstest: case %s end (%d failed checks)\n", gs_case,
+		  gs_failures);
+	return gs_failures ? 1 : 0;
+}

@@ -1,0 +1,67 @@
+"""The graceful-shutdown kernel, booted under QEMU: one test per in-guest
+case, plus whole-run checks (right kernel, ran to the end, no splats)."""
+
+from __future__ import annotations
+
+import re
+
+
+def _tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def test_booted_the_lab_kernel(run):
+    assert run.release, (
+        "the guest never reported its kernel release; console tail:\n"
+        + _tail(run.console))
+    assert run.release.endswith("-oomgs"), (
+        f"guest runs {run.release}, not the lab kernel (-oomgs)")
+
+
+def test_guest_ran_every_case_and_powered_off(run):
+    unfinished = [c.name for c in run.cases.values() if c.rc is None]
+    assert run.done and not run.timed_out and not unfinished, (
+        f"guest stopped early (timed out: {run.timed_out}, unfinished: "
+        f"{unfinished}) after {run.seconds:.0f} s; console tail:\n"
+        + _tail(run.console))
+
+
+def test_case(run, case):
+    result = run.cases.get(case)
+    if result is None or result.rc is None:
+        last = [c.name for c in run.cases.values() if c.rc is not None]
+        raise AssertionError(
+            f"{case}: no result (the guest stopped after "
+            f"{last[-1] if last else 'no case'}); console tail:\n"
+            + _tail(run.console))
+    for line in result.lines:
+        if line.startswith("GS-INFO"):
+            print(line)
+    if result.rc == 137:
+        reason = "killed at its time limit"
+    else:
+        reason = f"exit status {result.rc}"
+    assert result.rc == 0 and not result.failures, (
+        f"{case} failed ({reason}, {result.seconds:.1f} s):\n"
+        + "\n".join(result.lines[-30:])
+        + "\n--- kernel console during the case ---\n"
+        + run.console_excerpt(case))
+
+
+def test_no_kernel_splat(run):
+    splats = run.splats()
+    assert not splats, (
+        f"{len(splats)} kernel splat(s) on the console; first:\n" + splats[0])
+
+
+def test_handled_oom_log_lines_match_the_contract(run):
+    """Every graceful_shutdown line has the fixed shape of the brief."""
+    shape = re.compile(
+        r"graceful_shutdown: pid \d+ \(.{1,16}\) handler /\S*: "
+        r"(exit status -?\d+|timed out|failed to run: -?\w+), \d+ ms$")
+    lines = [re.sub(r"^\[\s*[\d.]+\]\s*", "", line.strip())
+             for line in run.console.splitlines()
+             if "graceful_shutdown: pid" in line]
+    bad = [line for line in lines if not shape.match(line)]
+    assert lines, "no graceful_shutdown log line on the console at all"
+    assert not bad, "log lines off the contract:\n" + "\n".join(bad[:10])

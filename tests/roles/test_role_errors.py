@@ -1,0 +1,89 @@
+"""The roles refuse bad input with a clear message and change nothing.
+
+Each case runs expect_failure.yml through ansible-playbook on the controller
+with the case's variables; nothing here builds, installs or reboots.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PLAYBOOK = Path(__file__).with_name("expect_failure.yml")
+
+
+def cases(tmp):
+    series = tmp / "patches" / "5.4"
+    tarball = tmp / "linux-5.4.1.tar.xz"
+    yield "unknown source", "kernel_build", {
+        "kernel_build_source": "git"}, "value of kernel_build_source must be one of: kernel_org, debian, local"
+    yield "version without a series", "kernel_build", {
+        "kernel_build_source": "kernel_org",
+        "kernel_build_version": "4.19.1"}, "No patch series for Linux 4.19.1"
+    yield "kernel.org unreachable", "kernel_build", {
+        "kernel_build_source": "kernel_org",
+        "kernel_build_version": "5.4.1",
+        "kernel_build_patches_dir": str(series.parent),
+        "kernel_build_kernel_org_url": "http://127.0.0.1:9/pub/linux/kernel",
+    }, "Could not get a verified linux-5.4.1 from http://127.0.0.1:9/pub/linux/kernel/v5.x"
+    yield "local tarball with a wrong sha256", "kernel_build", {
+        "kernel_build_source": "local",
+        "kernel_build_local_tarball": str(tarball),
+        "kernel_build_local_sha256": "0" * 64}, "refusing to build from it"
+    yield "local tarball without a sha256", "kernel_build", {
+        "kernel_build_source": "local",
+        "kernel_build_local_tarball": str(tarball)}, "a 64-hex-digit kernel_build_local_sha256"
+    yield "missing configuration fragment", "kernel_build", {
+        "kernel_build_source": "kernel_org",
+        "kernel_build_patches_dir": str(series.parent),
+        "kernel_build_config_base": "no-such-fragment"}, "no-such-fragment.config"
+    yield "kernel_install without a build", "kernel_install", {}, \
+        "kernel_install_build must be the kernel_build_result"
+    yield "nonsense slice size", "gs_runtime", {
+        "gs_runtime_memory_max": "lots"}, "memory sizes are bytes"
+    yield "service without a handler", "gs_runtime", {
+        "gs_runtime_services": [{"name": "ssh.service"}]}, "missing required arguments: handler found in gs_runtime_services"
+
+
+CASE_IDS = [name for name, *_ in cases(Path("/unused"))]
+
+
+@pytest.fixture()
+def scratch(tmp_path):
+    series = tmp_path / "patches" / "5.4"
+    series.mkdir(parents=True)
+    (series / "series").write_text("0001-test.patch\n")
+    (series / "0001-test.patch").write_text("--- a/README\n+++ b/README\n")
+    (tmp_path / "linux-5.4.1.tar.xz").write_text("not a kernel\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_role_refuses_bad_input(scratch, case_id):
+    name, role, variables, message = next(c for c in cases(scratch) if c[0] == case_id)
+    extra = {
+        "case_role": role,
+        "case_message": message,
+        "kernel_build_work_dir": str(scratch / "work"),
+        "kernel_build_artifact_root": str(scratch / "artifacts"),
+        "kernel_build_install_dependencies": False,
+        **variables,
+    }
+    extra_file = scratch / "extra.json"
+    extra_file.write_text(json.dumps(extra))
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO / "build" / "collections"))
+    result = subprocess.run(
+        ["ansible-playbook", str(PLAYBOOK), "-e", f"@{extra_file}"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, f"{name}:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    assert "refused as expected" in result.stdout
+    # Refused before anything was built or published.
+    assert not (scratch / "artifacts").exists() or not any((scratch / "artifacts").iterdir())
+    work = scratch / "work"
+    leftovers = [p for p in work.rglob("*") if "downloads" not in p.parts] if work.exists() else []
+    assert leftovers == [], leftovers
