@@ -12,7 +12,9 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	{ echo "build-initramfs: $busybox is not static: install busybox-static" >&2; exit 1; }
 
 key=$( {
-	sha256sum "$busybox" "$here"/initramfs/init "$here"/programs/*.[ch] "$0"
+	for f in "$busybox" "$here"/initramfs/init "$here"/programs/*.[ch] "$0"; do
+		echo "$(basename "$f") $(sha256sum < "$f")"
+	done
 	gcc --version | head -1
 } | sha256sum | cut -c1-16)
 out=$top/build/kernel/initramfs-$key
