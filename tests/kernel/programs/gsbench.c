@@ -40,6 +40,7 @@ static double one_oom(const char *handler, double *handler_ms, double *kern_ms)
 {
 	struct victim v;
 	char *rec, *line, prefix[128];
+	double kill_ms;
 
 	if (cg_create("gs_bench", 24L << 20) ||
 	    victim_start(&v, "gs_bench", "gs_bench_victim", 0))
@@ -65,8 +66,9 @@ static double one_oom(const char *handler, double *handler_ms, double *kern_ms)
 			free(line);
 		}
 	}
+	kill_ms = victim_kill_ms(&v);
 	munmap(v.stamp, 4096);
-	return victim_kill_ms(&v);
+	return kill_ms;
 }
 
 static void bench_kill_latency(const char *label, int runs)
