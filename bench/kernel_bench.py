@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the graceful-shutdown kernel inside the lab VM and print a table.
 
 Reuses the content-keyed kernel and initramfs of tests/kernel (building them
@@ -13,7 +12,7 @@ tests/kernel/programs/gsbench.c measured with CLOCK_MONOTONIC in the guest:
   from 1 to 4,096 entries bounds the lookup cost, target: < 10 us) and the
   OOM kill latency at that registry size.
 
-Usage: bench/kernel_bench.py [--debug]
+Usage: bench/kernel_bench.sh [--debug]
 """
 
 from __future__ import annotations

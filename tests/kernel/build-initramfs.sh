@@ -26,6 +26,7 @@ rm -rf "$out"
 root=$out/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,gs/bin}
 cp "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh" # for init's #!/bin/sh; init installs the rest
 install -m 0755 "$here/initramfs/init" "$root/init"
 
 cflags=(-static -O2 -Wall -Werror -pthread)
