@@ -76,10 +76,15 @@ for dir in "${series_dirs[@]}"; do
 		grep -q '^Signed-off-by: [^<]\+ <[^>]\+@[^>]\+>$' "$patch" ||
 			fail "$dir/$name: no Signed-off-by"
 
-		out=$(cd "$src" && perl scripts/checkpatch.pl --strict --color=never \
-			"$patch" 2>&1) || true
+		# /usr/bin first: checkpatch's spdxcheck.py needs the Debian
+		# python3 with python3-ply and python3-git, not a venv's.
+		out=$(cd "$src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl \
+			--strict --color=never "$patch" 2>&1) || true
 		total=$(grep '^total:' <<<"$out" || true)
-		if [[ $total =~ ^total:\ 0\ errors,\ 0\ warnings,\ 0\ checks, ]]; then
+		if grep -q '^Traceback' <<<"$out"; then
+			echo "$out" >&2
+			fail "$dir/$name: a checkpatch helper script crashed"
+		elif [[ $total =~ ^total:\ 0\ errors,\ 0\ warnings,\ 0\ checks, ]]; then
 			echo "ok   $dir/$name: $total"
 		else
 			echo "$out" >&2
