@@ -37,6 +37,7 @@ gcc "${cflags[@]}" -o "$prog/gs_handler_record" "$here/programs/gs_handler.c"
 # One handler program, behaviour chosen by the name it runs as.
 ln "$prog/gs_handler_record" "$prog/gs_handler_exit3"
 ln "$prog/gs_handler_record" "$prog/gs_handler_hang"
+ln "$prog/gs_handler_record" "$prog/gs_handler_hangfork"
 cp "$prog/gscases" "$out/gscases" # the host lists the cases with it
 
 (cd "$root" && find . -print0 | sort -z |

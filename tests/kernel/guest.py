@@ -136,7 +136,7 @@ def parse_results(text: str) -> tuple[dict[str, Case], str | None, bool]:
 
 def boot(kernel: pathlib.Path, initramfs: pathlib.Path, workdir: pathlib.Path,
          mode: str = "cases", timeout: float = 3600, memory_mb: int = 1024,
-         timescale: int = 1) -> Boot:
+         timescale: int = 1, only: str = "") -> Boot:
     """Boot once; return when the guest powers off or the timeout hits."""
     workdir.mkdir(parents=True, exist_ok=True)
     console = workdir / "console.log"
@@ -149,7 +149,8 @@ def boot(kernel: pathlib.Path, initramfs: pathlib.Path, workdir: pathlib.Path,
         "-display", "none", "-monitor", "none", "-no-reboot",
         "-kernel", str(kernel), "-initrd", str(initramfs),
         "-append", f"console=ttyS0 panic=-1 gs.mode={mode} "
-                   f"gs.timescale={timescale}",
+                   f"gs.timescale={timescale}"
+                   + (f" gs.only={only}" if only else ""),
         "-serial", f"file:{console}", "-serial", f"file:{results}",
     ]
     start = time.monotonic()

@@ -977,6 +977,55 @@ static void case_hang_handler_bounded(void)
 	free(rec);
 }
 
+/* "Gone" for a process: no /proc entry, or a zombie waiting to be reaped. */
+static int proc_gone(pid_t pid)
+{
+	char path[64], *st, *p;
+	int gone;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	st = read_file(path);
+	p = st ? strrchr(st, ')') : NULL;
+	gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+	free(st);
+	return gone;
+}
+
+/* At the deadline the handler's children die with it. */
+static void case_hang_handler_children_killed(void)
+{
+	const long timeout = 2000;
+	struct victim v;
+	char *rec;
+	pid_t hpid = 0, child = 0;
+	int64_t t;
+
+	oom_prepare();
+	CHECK(write_long(GS_TIMEOUT_MS, timeout) == 0, "set timeout");
+	oom_registered(&v, "gs_hangfork", GS_BIN "/gs_handler_hangfork");
+	rec = rec_wait(v.pid, 3000);
+	CHECK(rec, "the handler never started");
+	if (rec) {
+		hpid = atoi(rec_get(rec, "self_pid") ?: "0");
+		child = atoi(rec_get(rec, "child_pid") ?: "0");
+	}
+	CHECK(child > 0, "the handler did not fork a child");
+	t = now_ns();
+	while (ms_since(t) < 1000 &&
+	       !((hpid <= 0 || proc_gone(hpid)) && (child <= 0 || proc_gone(child))))
+		sleep_ms(20);
+	CHECK(hpid <= 0 || proc_gone(hpid), "handler %d alive after the kill",
+	      hpid);
+	CHECK(child <= 0 || proc_gone(child),
+	      "the handler's child %d outlived the deadline by over 1 s", child);
+	if (child > 0 && !proc_gone(child))
+		kill(child, SIGKILL);
+	check_log_line(v.pid, "gs_victim", GS_BIN "/gs_handler_hangfork",
+		       "timed out");
+	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+	free(rec);
+}
+
 /* Global OOM: the victim is the biggest process with oom_score_adj 1000. */
 static void case_global_oom_handler(void)
 {
@@ -1182,6 +1231,8 @@ static const struct gs_case cases[] = {
 	{ "handler_not_executable", 120, case_handler_not_executable },
 	{ "timeout_zero_disables", 120, case_timeout_zero_disables },
 	{ "hang_handler_bounded", 180, case_hang_handler_bounded },
+	{ "hang_handler_children_killed", 120,
+	  case_hang_handler_children_killed },
 	{ "stress_30s", 150, case_stress_30s },
 	{ "global_oom_handler", 300, case_global_oom_handler },
 };
