@@ -19,8 +19,11 @@ TOP = pathlib.Path(__file__).resolve().parents[2]
 HERE = TOP / "tests" / "kernel"
 
 # Kernel messages that mean something went wrong inside the kernel.
+# Lockdep reports start with "WARNING: possible ..."; a bare "lockdep" would
+# match the debug kernel's boot banner ("RCU lockdep checking is enabled").
 SPLAT_MARKERS = (
-    "WARNING:", "BUG:", "Call Trace", "lockdep", "KASAN", "Oops",
+    "WARNING:", "BUG:", "Call Trace", "lockdep is turned off",
+    "DEBUG_LOCKS_WARN_ON", "KASAN", "Oops",
     "general protection", "circular locking", "inconsistent lock state",
     "suspicious RCU usage", "list_add corruption", "list_del corruption",
     "Kernel panic", "blocked for more than", "UBSAN",

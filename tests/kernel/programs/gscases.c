@@ -1055,7 +1055,8 @@ static void case_global_oom_handler(void)
 /* --- stress ---------------------------------------------------------- */
 
 static const char *splats[] = {
-	"WARNING:", "BUG:", "Call Trace", "lockdep", "KASAN", "Oops",
+	"WARNING:", "BUG:", "Call Trace", "lockdep is turned off",
+	"DEBUG_LOCKS_WARN_ON", "KASAN", "Oops",
 	"general protection", "circular locking", "inconsistent lock",
 	"suspicious RCU", "list_add corruption", "list_del corruption",
 	"Kernel panic", "blocked for more than",
