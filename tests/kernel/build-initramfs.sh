@@ -12,7 +12,9 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	{ echo "build-initramfs: $busybox is not static: install busybox-static" >&2; exit 1; }
 
 key=$( {
-	sha256sum "$busybox" "$here"/initramfs/init "$here"/programs/*.[ch] "$0"
+	for f in "$busybox" "$here"/initramfs/init "$here"/programs/*.[ch] "$0"; do
+		echo "$(basename "$f") $(sha256sum < "$f")"
+	done
 	gcc --version | head -1
 } | sha256sum | cut -c1-16)
 out=$top/build/kernel/initramfs-$key
@@ -24,6 +26,7 @@ rm -rf "$out"
 root=$out/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,gs/bin}
 cp "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh" # for init's #!/bin/sh; init installs the rest
 install -m 0755 "$here/initramfs/init" "$root/init"
 
 cflags=(-static -O2 -Wall -Werror -pthread)
@@ -34,6 +37,7 @@ gcc "${cflags[@]}" -o "$prog/gs_handler_record" "$here/programs/gs_handler.c"
 # One handler program, behaviour chosen by the name it runs as.
 ln "$prog/gs_handler_record" "$prog/gs_handler_exit3"
 ln "$prog/gs_handler_record" "$prog/gs_handler_hang"
+ln "$prog/gs_handler_record" "$prog/gs_handler_hangfork"
 cp "$prog/gscases" "$out/gscases" # the host lists the cases with it
 
 (cd "$root" && find . -print0 | sort -z |

@@ -49,8 +49,10 @@ src_sum=$(sha256sum "$source_tar" | cut -d' ' -f1)
 key=$( {
 	echo "source $src_sum"
 	echo "unpatched ${GS_KERNEL_UNPATCHED:-0}"
-	[ ${#patches[@]} -eq 0 ] || sha256sum "$series" "${patches[@]}"
-	sha256sum "${fragments[@]}" "$0"
+	for f in "${patches[@]}" "${fragments[@]}" "$0"; do
+		echo "$(basename "$f") $(sha256sum < "$f")"
+	done
+	[ ${#patches[@]} -eq 0 ] || sha256sum < "$series"
 } | sha256sum | cut -c1-16)
 variant=lab
 [ "${GS_KERNEL_DEBUG:-0}" != 1 ] || variant=debug

@@ -19,8 +19,11 @@ TOP = pathlib.Path(__file__).resolve().parents[2]
 HERE = TOP / "tests" / "kernel"
 
 # Kernel messages that mean something went wrong inside the kernel.
+# Lockdep reports start with "WARNING: possible ..."; a bare "lockdep" would
+# match the debug kernel's boot banner ("RCU lockdep checking is enabled").
 SPLAT_MARKERS = (
-    "WARNING:", "BUG:", "Call Trace", "lockdep", "KASAN", "Oops",
+    "WARNING:", "BUG:", "Call Trace", "lockdep is turned off",
+    "DEBUG_LOCKS_WARN_ON", "KASAN", "Oops",
     "general protection", "circular locking", "inconsistent lock state",
     "suspicious RCU usage", "list_add corruption", "list_del corruption",
     "Kernel panic", "blocked for more than", "UBSAN",
@@ -136,7 +139,7 @@ def parse_results(text: str) -> tuple[dict[str, Case], str | None, bool]:
 
 def boot(kernel: pathlib.Path, initramfs: pathlib.Path, workdir: pathlib.Path,
          mode: str = "cases", timeout: float = 3600, memory_mb: int = 1024,
-         timescale: int = 1) -> Boot:
+         timescale: int = 1, only: str = "") -> Boot:
     """Boot once; return when the guest powers off or the timeout hits."""
     workdir.mkdir(parents=True, exist_ok=True)
     console = workdir / "console.log"
@@ -149,7 +152,8 @@ def boot(kernel: pathlib.Path, initramfs: pathlib.Path, workdir: pathlib.Path,
         "-display", "none", "-monitor", "none", "-no-reboot",
         "-kernel", str(kernel), "-initrd", str(initramfs),
         "-append", f"console=ttyS0 panic=-1 gs.mode={mode} "
-                   f"gs.timescale={timescale}",
+                   f"gs.timescale={timescale}"
+                   + (f" gs.only={only}" if only else ""),
         "-serial", f"file:{console}", "-serial", f"file:{results}",
     ]
     start = time.monotonic()

@@ -7,6 +7,7 @@
  *   gs_handler_record  exit 0 at once
  *   gs_handler_exit3   exit 3
  *   gs_handler_hang    never exit (ignores the catchable signals)
+ *   gs_handler_hangfork  the same, with a child that never exits either
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
 	const char *me = basename(argv[0]);
 	long victim = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
 	int alive, alive_errno;
+	pid_t child = 0;
 	FILE *out, *f;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -61,6 +63,16 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 
+	if (!strcmp(me, "gs_handler_hangfork")) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		child = fork();
+		if (child == 0)
+			for (;;)
+				pause();
+	}
+
 	snprintf(tmp, sizeof(tmp), "/tmp/gs-rec/.%ld.%d", victim, getpid());
 	snprintf(final, sizeof(final), "/tmp/gs-rec/%ld.rec", victim);
 	out = fopen(tmp, "w");
@@ -69,7 +81,7 @@ int main(int argc, char **argv)
 	fprintf(out, "handler=%s\n", me);
 	fprintf(out, "start_ns=%lld\n",
 		(long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-	fprintf(out, "self_pid=%d\n", getpid());
+	fprintf(out, "self_pid=%d\nchild_pid=%d\n", getpid(), child);
 	fprintf(out, "uid=%d\neuid=%d\ngid=%d\n", getuid(), geteuid(), getgid());
 	fprintf(out, "argc=%d\n", argc);
 	for (int i = 0; i < argc; i++)
@@ -85,7 +97,7 @@ int main(int argc, char **argv)
 
 	if (!strcmp(me, "gs_handler_exit3"))
 		return 3;
-	if (!strcmp(me, "gs_handler_hang")) {
+	if (!strcmp(me, "gs_handler_hang") || child > 0) {
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);

@@ -8,13 +8,14 @@
  *    handler that exits at once; plus when that handler started and the
  *    kernel's own "<n> ms" figure.
  * 2. Registry cost at 1, 100 and 4,096 registrations: reading the listing,
- *    a register+unregister pair, a replace (lookup + update), and the OOM
- *    kill latency of an unregistered victim (the OOM path's lookup).
+ *    a register+unregister pair, a replace (lookup + update), an
+ *    unregister that misses (lookup only, one open fd), and the OOM kill
+ *    latency at that size (the OOM path's lookup).
  */
 #include "gstest.h"
 
 #define H_RECORD GS_BIN "/gs_handler_record"
-#define RUNS 5
+#define RUNS 11
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -40,6 +41,7 @@ static double one_oom(const char *handler, double *handler_ms, double *kern_ms)
 {
 	struct victim v;
 	char *rec, *line, prefix[128];
+	double kill_ms;
 
 	if (cg_create("gs_bench", 24L << 20) ||
 	    victim_start(&v, "gs_bench", "gs_bench_victim", 0))
@@ -65,8 +67,9 @@ static double one_oom(const char *handler, double *handler_ms, double *kern_ms)
 			free(line);
 		}
 	}
+	kill_ms = victim_kill_ms(&v);
 	munmap(v.stamp, 4096);
-	return victim_kill_ms(&v);
+	return kill_ms;
 }
 
 static void bench_kill_latency(const char *label, int runs)
@@ -146,6 +149,27 @@ static void bench_registry(int size)
 	}
 	snprintf(what, sizeof(what), "replace write (lookup+update), %d regs", size);
 	row(what, "us", v, 5);
+	/* A lookup that misses ("-<pid>" of an unregistered process: ENOENT)
+	 * on one open fd: the registry lookup plus the syscall, nothing else.
+	 */
+	{
+		int fd = open(GS_PROC, O_WRONLY), misses = 20000;
+		char op[32];
+		int len = snprintf(op, sizeof(op), "-%d", extra);
+
+		for (int r = 0; fd >= 0 && r < 5; r++) {
+			t = now_ns();
+			for (int i = 0; i < misses; i++)
+				if (write(fd, op, len) >= 0 || errno != ENOENT)
+					printf("GS-BENCH-ERROR lookup miss did not give ENOENT\n");
+			v[r] = (now_ns() - t) / 1e3 / misses;
+		}
+		if (fd >= 0)
+			close(fd);
+		snprintf(what, sizeof(what), "unregister miss (lookup only), %d regs",
+			 size);
+		row(what, "us", v, 5);
+	}
 	snprintf(what, sizeof(what), " (%d registrations)", size);
 	bench_kill_latency(what, 3);
 	for (int i = 0; i < size; i++)

@@ -519,6 +519,48 @@ static inline int victim_wait(struct victim *v, long ms)
 	return err;
 }
 
+/*
+ * Wait for several victims at once, so each one's death time is when it
+ * was reaped and not when the caller got round to it.
+ */
+static inline void victims_wait(struct victim **vs, int n, long ms)
+{
+	int64_t start = now_ns();
+	int left = n;
+
+	while (left > 0) {
+		long rest = ms - (long)ms_since(start);
+		int status;
+		pid_t pid;
+		struct sigaction sa = { .sa_handler = on_alarm };
+		struct itimerval it = { { 0, 0 },
+			{ rest / 1000, (rest % 1000) * 1000 } };
+
+		if (rest <= 0)
+			break;
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		pid = waitpid(-1, &status, 0);
+		memset(&it, 0, sizeof(it));
+		setitimer(ITIMER_REAL, &it, NULL);
+		if (pid < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++)
+			if (pid > 0 && vs[i]->pid == pid && !vs[i]->end_ns) {
+				vs[i]->end_ns = now_ns();
+				vs[i]->status = status;
+				left--;
+			}
+	}
+	for (int i = 0; i < n; i++)
+		if (!vs[i]->end_ns) {
+			info("victim %d still alive after %ld ms (%ld pages touched)",
+			     vs[i]->pid, ms, vs[i]->stamp->pages);
+			vs[i]->status = reap(vs[i]->pid);
+			vs[i]->end_ns = now_ns();
+		}
+}
+
 /* Milliseconds from the victim's last page to its death being reaped. */
 static inline double victim_kill_ms(struct victim *v)
 {
