@@ -6,7 +6,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-all_stages=(units sanity lint playbooks checkpatch)
+all_stages=(units sanity lint playbooks checkpatch roles kernel molecule)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${all_stages[@]}")
 
