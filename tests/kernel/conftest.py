@@ -31,7 +31,7 @@ def kernel_dir():
 
 
 def _case_names():
-    return [name for name, _ in guest.list_cases(guest.build_initramfs())]
+    return [name for name, _limit in guest.list_cases(guest.build_initramfs())]
 
 
 # Cases the kernel is known to fail, with why. Strict: a case that starts
@@ -59,7 +59,7 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(scope="session")
 def run(kernel_dir, initramfs):
     """One boot running every case; shared by all tests of the session."""
-    limit = sum(t for _, t in guest.list_cases(initramfs)) * TIMESCALE + 300
+    limit = sum(t for _name, t in guest.list_cases(initramfs)) * TIMESCALE + 300
     variant = "debug" if DEBUG else "lab"
     boot = guest.boot(kernel_dir / "bzImage", initramfs,
                       guest.TOP / "build" / "kernel" / f"run-{variant}",

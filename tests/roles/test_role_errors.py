@@ -48,7 +48,7 @@ def cases(tmp):
         "gs_runtime_services": [{"name": "ssh.service"}]}, "missing required arguments: handler found in gs_runtime_services"
 
 
-CASE_IDS = [name for name, *_ in cases(Path("/unused"))]
+CASE_IDS = [case[0] for case in cases(Path("/unused"))]
 
 
 @pytest.fixture()

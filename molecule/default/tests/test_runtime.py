@@ -15,7 +15,7 @@ def slice_limit(host, pid):
     systemd nests gs-memlimit.slice under gs.slice (a dash is a level).
     """
     for line in host.file(f"/proc/{pid}/cgroup").content_string.splitlines():
-        _, controllers, path = line.split(":", 2)
+        controllers, path = line.split(":", 2)[1:]
         slice_path = path[: path.index(f"/{SLICE}") + len(SLICE) + 1]
         if controllers == "":
             return int(host.file(f"/sys/fs/cgroup{slice_path}/memory.max").content_string)
