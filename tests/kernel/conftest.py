@@ -34,26 +34,9 @@ def _case_names():
     return [name for name, _limit in guest.list_cases(guest.build_initramfs())]
 
 
-# Cases the kernel is known to fail, with why. Strict: a case that starts
-# passing fails the run until it is taken off this list.
-KNOWN_FAILURES = {
-    "global_oom_handler": (
-        "a global OOM leaves no memory to spawn the handler in: the usermode "
-        "helper's fork stalls behind oom_lock until the timeout (issue 3)"),
-}
-
-
-def _case_param(name):
-    reason = KNOWN_FAILURES.get(name)
-    if reason is None:
-        return name
-    return pytest.param(name, marks=pytest.mark.xfail(strict=True,
-                                                      reason=reason))
-
-
 def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
-        metafunc.parametrize("case", [_case_param(n) for n in _case_names()])
+        metafunc.parametrize("case", _case_names())
 
 
 @pytest.fixture(scope="session")
