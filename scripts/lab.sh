@@ -18,6 +18,9 @@ state=build/lab
 inventory=$state/inventory.yml
 export ANSIBLE_COLLECTIONS_PATH=$top/build/collections
 export ANSIBLE_HOST_KEY_CHECKING=False
+# One TCG vCPU on a loaded host can take longer than the default 10 s to
+# answer ssh or sudo.
+export ANSIBLE_TIMEOUT=${ANSIBLE_TIMEOUT:-120}
 export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
 venv=$top/.venv/bin
 
