@@ -8,6 +8,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export PATH=$top/.venv/bin:$PATH
 
+# Molecule's syntax step runs before create.yml makes the checkout importable
+# as the collection oomgs.graceful_shutdown: make it so here already.
+mkdir -p build/collections/ansible_collections/oomgs
+ln -sfn "$top" build/collections/ansible_collections/oomgs/graceful_shutdown
+
 if [ -n "${GS_MOLECULE_SCENARIOS:-}" ]; then
 	read -r -a scenarios <<<"$GS_MOLECULE_SCENARIOS"
 else
