@@ -60,8 +60,13 @@ link_collection() {
 }
 
 # "host release" per line, for every host of the inventory.
+# Ad-hoc ansible whose one-line output is parsed: no colour codes in it.
+ansible_oneline() {
+	ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 "$venv/ansible" -i "$inventory" gs_fleet -o "$@"
+}
+
 kernels() {
-	"$venv/ansible" -i "$inventory" gs_fleet -o -m ansible.builtin.command \
+	ansible_oneline -m ansible.builtin.command \
 		-a 'uname -r' 2>/dev/null |
 		sed -n 's/^\([^ ]*\) | CHANGED | rc=0 | (stdout) \(.*\)$/\1 \2/p' | sort
 }
@@ -107,8 +112,7 @@ up() {
 
 	# The kernel's own record of a handled OOM (the brief's log line):
 	# "graceful_shutdown: pid <pid> (<comm>) handler <path>: <outcome>, <ms> ms"
-	handler=$("$venv/ansible" -i "$inventory" gs_fleet -o -b \
-		-m ansible.builtin.shell \
+	handler=$(ansible_oneline -b -m ansible.builtin.shell \
 		-a "dmesg | grep 'graceful_shutdown: pid .* handler ' | tail -n 1 | sed 's/.*graceful_shutdown: //'" \
 		2>/dev/null | sed -n 's/^\([^ ]*\) | CHANGED | rc=0 | (stdout) \(.*\)$/\1 \2/p' | sort)
 
