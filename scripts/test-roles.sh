@@ -13,9 +13,10 @@ mkdir -p "$collections/ansible_collections/oomgs"
 ln -sfn "$top" "$collections/ansible_collections/oomgs/graceful_shutdown"
 export ANSIBLE_COLLECTIONS_PATH="$collections"
 
-for playbook in site.yml playbooks/*.yml molecule/default/converge.yml; do
+playbooks=(site.yml gs_kernel_rollback.yml playbooks/*.yml molecule/*/converge.yml)
+for playbook in "${playbooks[@]}"; do
 	ansible-playbook --syntax-check -i localhost, "$playbook" > /dev/null
 done
-echo "syntax-check: site.yml playbooks/*.yml molecule/default/converge.yml ok"
+echo "syntax-check: ${playbooks[*]} ok"
 
 pytest -q tests/roles

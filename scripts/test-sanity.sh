@@ -59,10 +59,11 @@ if tar -tzf "$tarball" | grep -E '^(tests|molecule|bench|lab|scripts|\.ci)/'; th
 fi
 # --force: a copy under ~/.ansible/collections would make it skip the install.
 ansible-galaxy collection install --force -p build/installed "$tarball"
-for module in gs_register gs_info; do
-	doc=$(ANSIBLE_COLLECTIONS_PATH="$top/build/installed" \
+for path in plugins/modules/*.py; do
+	module=$(basename "$path" .py)
+	doc=$(ANSIBLE_NOCOLOR=1 ANSIBLE_COLLECTIONS_PATH="$top/build/installed" \
 		ansible-doc "oomgs.graceful_shutdown.$module")
-	grep -q 'proc_path' <<<"$doc" || {
+	grep -q '^OPTIONS' <<<"$doc" || {
 		echo "ansible-doc shows no options for $module" >&2
 		exit 1
 	}

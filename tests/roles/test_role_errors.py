@@ -42,6 +42,13 @@ def cases(tmp):
         "kernel_build_config_base": "no-such-fragment"}, "no-such-fragment.config"
     yield "kernel_install without a build", "kernel_install", {}, \
         "kernel_install_build must be the kernel_build_result"
+    yield "trial without a panic timeout", "kernel_install", {
+        "kernel_install_build": {"key": "k", "release": "6.1.0-oomgs", "image_package": "p.deb",
+                                 "artifact_dir": str(tmp / "artifacts")},
+        "kernel_install_trial_panic_timeout": 0}, "kernel_install_trial_panic_timeout above 0"
+    yield "rollback with nothing recorded", "kernel_install", {
+        "case_tasks_from": "rollback",
+        "kernel_install_state_dir": str(tmp / "state")}, "nothing to roll back to. Nothing was changed."
     yield "nonsense slice size", "gs_runtime", {
         "gs_runtime_memory_max": "lots"}, "memory sizes are bytes"
     yield "service without a handler", "gs_runtime", {

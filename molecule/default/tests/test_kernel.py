@@ -1,5 +1,6 @@
 """The running kernel is the one kernel_build made, chosen by GRUB for good."""
 
+import json
 import re
 
 import pytest
@@ -29,6 +30,21 @@ def test_grub_saved_default_is_the_built_kernel(root, build):
     assert dropin.exists and dropin.user == "root" and dropin.mode == 0o644
     assert "GRUB_DEFAULT=saved" in dropin.content_string
     assert 'set default="${saved_entry}"' in root.file("/boot/grub/grub.cfg").content_string
+
+
+def test_trial_left_nothing_behind_but_the_way_back(root, build):
+    env = root.check_output("grub-editenv list")
+    assert not re.search(r"^next_entry=.+", env, re.M), "a one-shot entry is still pending"
+    assert "oomgs-trial" not in root.file("/boot/grub/grub.cfg").content_string
+    assert not root.file("/etc/default/oomgs-trial").exists
+    assert root.file("/etc/grub.d/42_oomgs_trial").mode == 0o755
+    assert not root.file(f"/var/lib/oomgs/failed-trials/{build['key']}").exists
+    # The kernel the trial replaced, for gs_kernel_rollback: the box's own.
+    back = json.loads(root.file("/var/lib/oomgs/rollback.json").content_string)
+    assert back["replaced_by"] == build["release"]
+    assert back["release"] != build["release"]
+    assert root.file(f"/boot/vmlinuz-{back['release']}").exists
+    assert back["release"] in back["entry"]
 
 
 def test_cmdline_has_the_memory_cgroup_options(root):
