@@ -196,7 +196,7 @@ def report(results, options):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--hosts', default='1 2',
                         help='fleet sizes, e.g. "1 2" (default)')
     parser.add_argument('--in-place', action='store_true',
