@@ -1,64 +1,52 @@
 #!/usr/bin/env bash
-# Build the lab kernel (bzImage) from Debian's linux-source-6.1 with our 6.1
-# patch series and config fragments, with ccache.
+# The lab kernel for tests/kernel, taken from the build the VMs boot: runs the
+# kernel_build role on the controller (build-with-role.yml, the inputs of
+# lab/site-vars.yml), whose content key decides whether anything compiles. A
+# finished build in /var/cache/oomgs/kernels/<key>/ is reused, and one made
+# here is reused by the molecule stage. The image package's
+# /boot/vmlinuz-<release> becomes build/kernel/lab-<key>/bzImage, beside the
+# build's config and manifest.json. Prints that directory on stdout.
 #
-# The build directory is keyed by content (source tarball, series and every
-# patch in it, every config fragment, this script), so a stale build is never
-# reused. Prints the build directory (holding bzImage and config) on stdout.
-#
-# Environment:
-#   GS_KERNEL_DEBUG=1      also merge tests/kernel/config/debug.config
-#   GS_KERNEL_UNPATCHED=1  no series and no graceful_shutdown.config (used
-#                          only to prove the pipeline before the patch exists)
-#   GS_KERNEL_SOURCE       source tarball (default Debian's linux-source-6.1)
+# GS_KERNEL_DEBUG=1 or GS_KERNEL_UNPATCHED=1: a test-only variant no VM boots,
+# built by build-kernel-direct.sh instead.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
 cd "$top"
 
-source_tar=${GS_KERNEL_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
-patch_dir=files/kernel/patches/6.1
-series=$patch_dir/series
-fragments=(files/kernel/config/lab.config)
-[ "${GS_KERNEL_UNPATCHED:-0}" = 1 ] ||
-	fragments+=(files/kernel/config/graceful_shutdown.config)
-[ "${GS_KERNEL_DEBUG:-0}" != 1 ] || fragments+=(tests/kernel/config/debug.config)
+if [ "${GS_KERNEL_DEBUG:-0}" = 1 ] || [ "${GS_KERNEL_UNPATCHED:-0}" = 1 ]; then
+	exec "$here/build-kernel-direct.sh"
+fi
 
 log() { echo "build-kernel: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-[ -r "$source_tar" ] ||
-	die "$source_tar missing: install linux-source-6.1 (scripts/bootstrap.sh)"
-for f in "${fragments[@]}"; do
-	[ -r "$f" ] || die "config fragment $f missing"
-done
+# Resolve oomgs.graceful_shutdown.* from this checkout, as
+# scripts/test-roles.sh does.
+collections=$top/build/collections
+mkdir -p "$collections/ansible_collections/oomgs" build/kernel
+ln -sfn "$top" "$collections/ansible_collections/oomgs/graceful_shutdown"
+export ANSIBLE_COLLECTIONS_PATH=$collections
 
-patches=()
-if [ "${GS_KERNEL_UNPATCHED:-0}" != 1 ]; then
-	[ -r "$series" ] || die "$series missing (patch series not merged yet?)"
-	while read -r p _; do
-		case "$p" in '' | '#'*) continue ;; esac
-		[ -r "$patch_dir/$p" ] || die "$series names $p, not in $patch_dir"
-		patches+=("$patch_dir/$p")
-	done < "$series"
-	[ ${#patches[@]} -gt 0 ] || die "$series lists no patches"
-fi
+result=$(mktemp build/kernel/role-result.XXXXXX)
+trap 'rm -f "$result"' EXIT
+log "kernel_build role on localhost (tests/kernel/build-with-role.yml)"
+start=$SECONDS
+.venv/bin/ansible-playbook "$here/build-with-role.yml" \
+	-e "gs_kernel_result_file=$top/$result" >&2 ||
+	die "the kernel_build role failed (see above)"
+log "kernel_build role took $((SECONDS - start)) s"
 
-# Content key: the tarball's bytes, the series, each patch, each fragment and
-# this script (which decides how they are combined).
-src_sum=$(sha256sum "$source_tar" | cut -d' ' -f1)
-key=$( {
-	echo "source $src_sum"
-	echo "unpatched ${GS_KERNEL_UNPATCHED:-0}"
-	for f in "${patches[@]}" "${fragments[@]}" "$0"; do
-		echo "$(basename "$f") $(sha256sum < "$f")"
-	done
-	[ ${#patches[@]} -eq 0 ] || sha256sum < "$series"
-} | sha256sum | cut -c1-16)
-variant=lab
-[ "${GS_KERNEL_DEBUG:-0}" != 1 ] || variant=debug
-[ "${GS_KERNEL_UNPATCHED:-0}" != 1 ] || variant=$variant-unpatched
-out=$top/build/kernel/$variant-$key
-tree=$out/linux
+# key, release, image package and artifact directory, one per line.
+mapfile -t build < <(.venv/bin/python -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["key"], r["release"], r["image_package"], r["artifact_dir"], sep="\n")
+' "$result")
+[ ${#build[@]} -eq 4 ] || die "unreadable build result from build-with-role.yml"
+key=${build[0]} release=${build[1]} artifact_dir=${build[3]}
+deb=$artifact_dir/${build[2]}
+out=$top/build/kernel/lab-$key
 
 if [ -f "$out/DONE" ] && [ -f "$out/bzImage" ]; then
 	log "reusing $out"
@@ -68,60 +56,13 @@ fi
 
 rm -rf "$out"
 mkdir -p "$out"
-log "unpacking $source_tar into $tree"
-tar -C "$out" -xJf "$source_tar"
-mv "$out"/linux-source-6.1 "$tree"
-
-for p in "${patches[@]}"; do
-	log "applying $p"
-	patch -d "$tree" -p1 --forward --fuzz=0 --no-backup-if-mismatch \
-		< "$p" >&2 || die "$p does not apply cleanly"
-done
-
-kmake() {
-	make -C "$tree" ARCH=x86_64 KBUILD_BUILD_USER=oomgs \
-		KBUILD_BUILD_HOST=lab KBUILD_BUILD_TIMESTAMP="$src_sum" "$@"
-}
-
-log "configuring: allnoconfig + ${fragments[*]}"
-kmake -s allnoconfig >&2
-(cd "$tree" && scripts/kconfig/merge_config.sh -m .config \
-	"${fragments[@]/#/$top/}" >&2)
-kmake -s olddefconfig >&2
-
-# Every option our fragments ask for must have survived olddefconfig: an
-# option dropped for an unmet dependency would silently change the kernel.
-missing=0
-for f in "${fragments[@]}"; do
-	while IFS= read -r line; do
-		case "$line" in
-		CONFIG_*=*) opt=${line%%=*} ;;
-		'# CONFIG_'*' is not set') opt=${line#\# } opt=${opt%% *} ;;
-		*) continue ;;
-		esac
-		got=$(grep -E "^($opt=|# $opt is not set)" "$tree/.config" || true)
-		if [ "$line" = "# $opt is not set" ] && [ -z "$got" ]; then
-			continue # not offered at all, so off
-		fi
-		if [ "$got" != "$line" ]; then
-			log "$f: wanted '$line', got '${got:-<absent>}'"
-			missing=$((missing + 1))
-		fi
-	done < "$f"
-done
-[ "$missing" -eq 0 ] || die "$missing fragment option(s) did not survive"
-cp "$tree/.config" "$out/config"
-
-log "building bzImage with ccache (-j$(nproc))"
 start=$SECONDS
-export CCACHE_DIR=${CCACHE_DIR:-/var/cache/oomgs/ccache}
-export CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=true
-mkdir -p "$CCACHE_DIR"
-ccache --max-size=10G > /dev/null
-kmake -j"$(nproc)" CC="ccache gcc" bzImage >&2 ||
-	die "kernel build failed (see above)"
-cp "$tree/arch/x86/boot/bzImage" "$out/bzImage"
-echo "$((SECONDS - start))" > "$out/build-seconds"
-log "built in $((SECONDS - start)) s: $out/bzImage"
+dpkg-deb --fsys-tarfile "$deb" |
+	tar -x -O -f - "./boot/vmlinuz-$release" > "$out/bzImage" ||
+	die "no ./boot/vmlinuz-$release in $deb"
+file -b "$out/bzImage" | grep -q 'Linux kernel x86 boot executable bzImage' ||
+	die "./boot/vmlinuz-$release in $deb is not a bzImage"
+cp "$artifact_dir/config" "$artifact_dir/manifest.json" "$out/"
+log "extracted $release from $deb in $((SECONDS - start)) s"
 touch "$out/DONE"
 echo "$out"

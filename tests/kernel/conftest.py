@@ -8,6 +8,7 @@ DEBUG_LIST, ...) with longer per-case time limits.
 from __future__ import annotations
 
 import os
+import pathlib
 import sys
 
 import pytest
@@ -27,7 +28,10 @@ def initramfs():
 
 @pytest.fixture(scope="session")
 def kernel_dir():
-    return guest.build_kernel(debug=DEBUG)
+    # scripts/test-kernel.sh has just built it and says where; asking
+    # build-kernel.sh again would rerun the kernel_build role's lookup.
+    built = os.environ.get("GS_KERNEL_DIR")
+    return pathlib.Path(built) if built else guest.build_kernel(debug=DEBUG)
 
 
 def _case_names():
