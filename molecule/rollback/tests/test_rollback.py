@@ -88,8 +88,27 @@ def test_rollback_returns_the_second_host_only(phases):
     assert untouched["boot_id"] == snap(phases, FIRST, "after_good")["boot_id"]
 
 
+def test_unhealthy_kernel_is_undone_by_a_second_reboot(phases, log):
+    assert phases["rc"]["unhealthy"] == 2
+    before, after = snap(phases, SECOND, "after_rollback"), snap(phases, SECOND, "after_unhealthy")
+    assert after["boot_id"] != before["boot_id"]
+    assert after["release"] == before["release"]
+    assert after["default_release"] == before["release"]
+    assert after["saved_entry"] == before["saved_entry"]
+    assert "oomgs-trial" not in after["entry_ids"] and after["next_entry"] == ""
+    assert len(after["failed_trials"]) == 1
+    output = log("unhealthy-rollout")
+    message = re.search(r"fatal: \[gs-node2\]: FAILED! => .*", output)
+    assert message, output[-3000:]
+    assert "health check command failed (rc 1)" in message.group(0)
+    assert f"back on its previous kernel (uname -r: {before['release']}" in message.group(0)
+    # The good kernel did boot: the second reboot is the role's.
+    assert re.search(r"Reboot into the previous kernel \(GRUB's saved default\)\] \*+\nchanged: \[gs-node2\]", output)
+    assert snap(phases, FIRST, "after_unhealthy")["boot_id"] == snap(phases, FIRST, "after_good")["boot_id"]
+
+
 def test_hosts_run_what_the_phases_left(host, root, phases):
     name = host.backend.get_hostname()
-    expected = snap(phases, name, "after_rollback")["release"]
+    expected = snap(phases, name, "after_unhealthy")["release"]
     assert host.check_output("uname -r") == expected
     assert root.file("/proc/graceful_shutdown").exists == (name == FIRST)
