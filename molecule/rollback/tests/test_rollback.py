@@ -62,8 +62,14 @@ def test_rollout_stopped_before_the_second_host(phases, log):
     assert not re.search(r"\[gs-node2\]", log("unbootable-rollout").split("PLAY [Install, boot")[1])
 
 
-def test_the_failed_build_is_not_retried(phases):
-    assert snap(phases, FIRST, "after_good")["failed_trials"] == snap(phases, FIRST, "after_unbootable")["failed_trials"]
+def test_a_rerun_refuses_the_build_that_failed_on_the_host(phases, log):
+    assert phases["rc"]["rerun"] == 2
+    before, after = snap(phases, SECOND, "after_unhealthy"), snap(phases, SECOND, "after_rerun")
+    assert after["boot_id"] == before["boot_id"], "the refused build was booted again"
+    assert after["grubenv"] == before["grubenv"]
+    message = re.search(r"fatal: \[gs-node2\]: FAILED! => .*", log("rerun"))
+    assert message and "failed its trial boot on this host before" in message.group(0)
+    assert "health check command failed" in message.group(0)
 
 
 def test_good_kernel_then_rolls_out_to_both(phases):
@@ -109,6 +115,6 @@ def test_unhealthy_kernel_is_undone_by_a_second_reboot(phases, log):
 
 def test_hosts_run_what_the_phases_left(host, root, phases):
     name = host.backend.get_hostname()
-    expected = snap(phases, name, "after_unhealthy")["release"]
+    expected = snap(phases, name, "after_rerun")["release"]
     assert host.check_output("uname -r") == expected
     assert root.file("/proc/graceful_shutdown").exists == (name == FIRST)
