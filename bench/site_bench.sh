@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time site.yml on fresh lab fleets of 1 and 2 hosts, by phase, and print a
 # table (see bench/site_bench.py).
-#   bench/site_bench.sh [--hosts "1 2"] [--in-place] [--cold-ccache]
+#   bench/site_bench.sh [--hosts "1 2"] [--in-place] [--cold-ccache] [--serial N]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

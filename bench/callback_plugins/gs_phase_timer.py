@@ -5,8 +5,9 @@
 ansible-core's junit callback gives one duration per task and host but no
 start time and no action, and phases of a fleet run overlap across hosts:
 the wall time of a phase needs real timestamps. Writes a JSON list of
-{play, task, path, action, role, host, status, start, end} (epoch seconds)
-to $GS_BENCH_TIMINGS when the playbook ends.
+{play, batch, task, path, action, role, host, status, start, end} (epoch
+seconds) to $GS_BENCH_TIMINGS when the playbook ends. batch counts play
+starts: a play with `serial` starts once per batch of hosts.
 """
 
 from __future__ import annotations
@@ -34,17 +35,20 @@ class CallbackModule(CallbackBase):
     def __init__(self):
         super().__init__()
         self.play = ''
+        self.batch = 0
         self.tasks = {}    # task uuid -> what the bench maps to a phase
         self.started = {}  # (task uuid, host) -> time.time()
         self.records = []
 
     def v2_playbook_on_play_start(self, play):
         self.play = play.get_name()
+        self.batch += 1
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         role = task._role.get_name() if task._role else ''  # pylint: disable=protected-access
         self.tasks[task._uuid] = dict(  # pylint: disable=protected-access
-            play=self.play, task=task.get_name(), path=task.get_path() or '',
+            play=self.play, batch=self.batch, task=task.get_name(),
+            path=task.get_path() or '',
             action=task.resolved_action or task.action, role=role)
 
     v2_playbook_on_handler_task_start = v2_playbook_on_task_start

@@ -21,14 +21,9 @@ description:
     known to boot while a new kernel is on trial.
 author:
   - oomgs maintainers (@oomgs)
-extends_documentation_fragment: []
+extends_documentation_fragment:
+  - oomgs.graceful_shutdown.attributes.info_module
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is no diff.
   platform:
     support: full
     platforms: posix

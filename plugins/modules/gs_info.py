@@ -16,14 +16,9 @@ description:
   - Reading the registry needs root (V(become=true)); it is mode 0600.
 author:
   - oomgs maintainers (@oomgs)
-extends_documentation_fragment: []
+extends_documentation_fragment:
+  - oomgs.graceful_shutdown.attributes.info_module
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is no diff.
   platform:
     support: full
     platforms: posix

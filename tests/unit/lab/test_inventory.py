@@ -48,6 +48,7 @@ def test_inventory_puts_hosts_in_the_group_with_connection_vars():
     }
     assert data["all"]["vars"]["ansible_python_interpreter"] == "/usr/bin/python3"
     assert "StrictHostKeyChecking=no" in data["all"]["vars"]["ansible_ssh_common_args"]
+    assert data["all"]["vars"]["ansible_pipelining"] is True
 
 
 def test_molecule_instance_config():
