@@ -3,6 +3,7 @@
 
 Usage (as root, after scripts/bootstrap.sh): bench/site_bench.sh
     [--hosts "1 2"] [--in-place] [--cold-ccache] [--serial N]
+    [--report RUN_DIR...]
 
 For each fleet size: destroy the bench VMs, `vagrant up` stock ones from the
 lab box (timed, but not part of site.yml), then run site.yml with
@@ -51,7 +52,8 @@ def phase_of(record, rebooted):
     action = record['action']
     role = record['role'].rsplit('.', 1)[-1]
     if action in REBOOT_ACTIONS:
-        return 'reboot'
+        # A skipped reboot (the fallback after a healthy trial) is no reboot.
+        return None if record['status'] == 'skipped' else 'reboot'
     if 'include_' in action or 'import_' in action:
         return None  # only dispatches the tasks it includes
     if role == 'kernel_build':
@@ -157,11 +159,21 @@ def fleet_run(hosts, options):
     run([os.path.join(VENV, 'ansible-playbook'), '-i', inventory] + extra
         + ['site.yml'], logfile, cwd=TOP, env=env)
     total = time.monotonic() - start
-    with open(timings, encoding='utf-8') as data:
-        phases = phase_times(json.load(data))
     log('%d host(s): site.yml took %.0f s' % (hosts, total))
-    return dict(hosts=hosts, vm=vm_seconds, total=total, load=load,
-                phases=phases)
+    with open(os.path.join(run_dir, 'result.json'), 'w',
+              encoding='utf-8') as out:
+        json.dump(dict(hosts=hosts, vm=vm_seconds, total=total, load=load),
+                  out)
+    return load_result(run_dir)
+
+
+def load_result(run_dir):
+    """A fleet run's figures, phases computed again from its timings."""
+    with open(os.path.join(run_dir, 'result.json'), encoding='utf-8') as data:
+        result = json.load(data)
+    with open(os.path.join(run_dir, 'timings.json'), encoding='utf-8') as data:
+        result['phases'] = phase_times(json.load(data))
+    return result
 
 
 def report(results, options):
@@ -220,7 +232,15 @@ def main():
     parser.add_argument('--serial', default='',
                         help='gs_rollout_serial for the install play, e.g. '
                         '100%% (all hosts at once); default: site.yml\'s')
+    parser.add_argument('--report', nargs='+', metavar='RUN_DIR',
+                        help='only print the table again for earlier runs '
+                        '(build/bench/<time>-<n>h), with the options they '
+                        'ran with')
     options = parser.parse_args()
+    if options.report:
+        report(sorted((load_result(d) for d in options.report),
+                      key=lambda r: r['hosts']), options)
+        return 0
     sizes = sorted(int(n) for n in options.hosts.split())
     if not sizes or not all(1 <= n <= 9 for n in sizes):
         parser.error('--hosts: numbers 1..9')

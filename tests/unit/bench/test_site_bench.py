@@ -26,6 +26,8 @@ def install_play(host, batch, t0):
              action="ansible.builtin.reboot"),
         task(host, batch, "kernel_install", "health.yml", t0 + 75, t0 + 80),
         task(host, batch, "kernel_install", "trial.yml", t0 + 80, t0 + 90),
+        dict(task(host, batch, "kernel_install", "trial.yml", t0 + 90, t0 + 90,
+                  action="ansible.builtin.reboot"), status="skipped"),
     ]
 
 
