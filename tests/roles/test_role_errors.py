@@ -29,6 +29,11 @@ def cases(tmp):
         "kernel_build_patches_dir": str(series.parent),
         "kernel_build_kernel_org_url": "http://127.0.0.1:9/pub/linux/kernel",
     }, "Could not get a verified linux-5.4.1 from http://127.0.0.1:9/pub/linux/kernel/v5.x"
+    # Not in the package lists at hand, nor after refreshing them.
+    yield "unknown Debian source package", "kernel_build", {
+        "kernel_build_source": "debian",
+        "kernel_build_debian_package": "oomgs-no-such-source-package"}, \
+        "No package matching 'oomgs-no-such-source-package' is available"
     yield "local tarball with a wrong sha256", "kernel_build", {
         "kernel_build_source": "local",
         "kernel_build_local_tarball": str(tarball),
