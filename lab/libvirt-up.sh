@@ -12,6 +12,14 @@ sudo=""
 
 log() { printf '[libvirt-up %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# One at a time (molecule scenarios run side by side, the lab beside them):
+# two of these at once would both start libvirtd or define the pool.
+# Opened read-only, so that any user can take a lock file root made.
+lock=/tmp/oomgs-libvirt-up.lock
+[ -e "$lock" ] || (umask 0 && : >>"$lock")
+exec 9<"$lock"
+flock 9
+
 # A daemon is up when its socket accepts a connection (a stale socket file
 # left by a killed daemon does not count).
 socket_answers() {
@@ -27,7 +35,8 @@ start_daemon() {
 		$sudo systemctl start "$name"
 	else
 		log "starting $name"
-		$sudo "/usr/sbin/$name" -d
+		# Without the lock's descriptor: the daemon would hold it for ever.
+		$sudo "/usr/sbin/$name" -d 9<&-
 	fi
 	for _ in $(seq 50); do
 		socket_answers "$socket" && return 0

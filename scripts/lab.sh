@@ -90,7 +90,10 @@ bring_up_vms() {
 
 	phase "vagrant up (${GS_LAB_HOSTS:-2} VMs)"
 	mkdir -p "$state"
-	lab_vagrant up
+	# One `vagrant up` at a time on the machine, as molecule/shared/create.yml.
+	(cd lab && flock --close /tmp/oomgs-vagrant-up.lock vagrant --no-tty up) |
+		sed -u 's/.*\x1b\[K//'
+	[ "${PIPESTATUS[0]}" -eq 0 ]
 	python3 lab/inventory.py "$inventory"
 	phase_done "vagrant up"
 }

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Stage "molecule": `molecule test` for each scenario whose instances are
-# Vagrant VMs (lab/Vagrantfile): default, and rollback once it exists.
-# GS_MOLECULE_SCENARIOS="default" picks scenarios. Every scenario destroys its
-# VMs at the end, whether it passed or not.
+# Vagrant VMs (lab/Vagrantfile): default and rollback, side by side. Each
+# scenario has its own VMs, Vagrant state and libvirt names; what they share
+# is made ready first (libvirt, the box, the lab kernel build), and their
+# `vagrant up`s take turns (molecule/shared/create.yml). Each scenario's
+# output goes to build/test-logs/molecule-<scenario>.log and is printed when
+# it ends. GS_MOLECULE_SCENARIOS="default" picks scenarios;
+# GS_MOLECULE_SERIAL=1 runs them one after another. Every scenario destroys
+# its VMs at the end, whether it passed or not.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export PATH=$top/.venv/bin:$PATH
+logs=build/test-logs
 
 # Molecule's syntax step runs before create.yml makes the checkout importable
 # as the collection oomgs.graceful_shutdown: make it so here already.
-mkdir -p build/collections/ansible_collections/oomgs
+mkdir -p build/collections/ansible_collections/oomgs "$logs"
 ln -sfn "$top" build/collections/ansible_collections/oomgs/graceful_shutdown
 
 if [ -n "${GS_MOLECULE_SCENARIOS:-}" ]; then
@@ -22,15 +28,36 @@ else
 	done
 fi
 
-failed=0
-for s in "${scenarios[@]}"; do
+# Both scenarios install the lab kernel: build it once now (a cache hit after
+# the kernel stage), not twice at once in their converges, which share the
+# build tree of one key.
+scripts/test-box.sh
+tests/kernel/build-kernel.sh > /dev/null
+
+run_scenario() {
+	local s=$1 start=$SECONDS rc=0
 	echo "=== molecule scenario $s: start $(date -u +%H:%M:%S)"
-	start=$SECONDS
-	if molecule test --scenario-name "$s"; then
+	molecule test --scenario-name "$s" > "$logs/molecule-$s.log" 2>&1 < /dev/null || rc=$?
+	flock "$logs/.print.lock" cat "$logs/molecule-$s.log"
+	if [ "$rc" -eq 0 ]; then
 		echo "=== molecule scenario $s: ok ($((SECONDS - start)) s)"
 	else
 		echo "=== molecule scenario $s: FAILED ($((SECONDS - start)) s)"
-		failed=1
 	fi
+	return "$rc"
+}
+
+pids=()
+failed=0
+for s in "${scenarios[@]}"; do
+	if [ "${GS_MOLECULE_SERIAL:-0}" = 1 ]; then
+		run_scenario "$s" || failed=1
+	else
+		run_scenario "$s" &
+		pids+=("$!")
+	fi
+done
+for pid in "${pids[@]}"; do
+	wait "$pid" || failed=1
 done
 exit "$failed"

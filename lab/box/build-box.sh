@@ -40,6 +40,10 @@ esac
 log() { printf '[build-box %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 mkdir -p "$cache"
+# One builder at a time per cache (molecule scenarios run side by side): the
+# second waits, then finds the box built and added.
+exec 9>"$cache/.build-box.lock"
+flock 9
 if [ ! -f "$key" ]; then
 	ssh-keygen -q -t ed25519 -N '' -C "oomgs-lab-vagrant" -f "$key"
 	log "generated the lab SSH key $key"
