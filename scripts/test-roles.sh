@@ -13,7 +13,7 @@ mkdir -p "$collections/ansible_collections/oomgs"
 ln -sfn "$top" "$collections/ansible_collections/oomgs/graceful_shutdown"
 export ANSIBLE_COLLECTIONS_PATH="$collections"
 
-playbooks=(site.yml gs_kernel_rollback.yml playbooks/*.yml molecule/*/converge.yml
+playbooks=(site.yml gs_kernel_rollback.yml playbooks/*.yml molecule/*/converge.yml molecule/default/prepare.yml
 	tests/kernel/build-with-role.yml)
 for playbook in "${playbooks[@]}"; do
 	ansible-playbook --syntax-check -i localhost, "$playbook" > /dev/null

@@ -41,6 +41,7 @@ run_stage() {
 		"$script" > "$logs/$stage.log" 2>&1 < /dev/null
 		rc=$?
 		# One lane prints at a time: logs stay whole.
+		# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 		flock "$logs/.print.lock" sh -c 'echo "=== stage $1: output ($2)"; cat "$2"' \
 			sh "$stage" "$logs/$stage.log"
 	else

@@ -51,6 +51,13 @@ def cases(tmp):
         "kernel_install_build": {"key": "k", "release": "6.1.0-oomgs", "image_package": "p.deb",
                                  "artifact_dir": str(tmp / "artifacts")},
         "kernel_install_trial_panic_timeout": 0}, "kernel_install_trial_panic_timeout above 0"
+    yield "no build to keep", "kernel_install", {
+        "kernel_install_build": {"key": "k", "release": "6.1.0-oomgs", "image_package": "p.deb",
+                                 "artifact_dir": str(tmp / "artifacts")},
+        "kernel_install_keep_builds": 0}, "kernel_install_keep_builds at least 1"
+    # site.yml --limit without the build host, on a controller that never built.
+    yield "install without a published build", "kernel_build", {
+        "case_tasks_from": "last_result"}, "No complete build is recorded in"
     yield "rollback with nothing recorded", "kernel_install", {
         "case_tasks_from": "rollback",
         "kernel_install_state_dir": str(tmp / "state")}, "nothing to roll back to. Nothing was changed."

@@ -10,6 +10,8 @@ from lab_helpers import PROC
 
 def test_running_kernel_is_the_built_one(root, build):
     assert root.check_output("uname -r") == build["release"]
+    # Each build has a release of its own: <version>-oomgs-<key[:8]>.
+    assert build["release"] == f"{build['version']}-oomgs-{build['key'][:8]}"
     installed = root.check_output(
         f"dpkg-query --show --showformat='${{Version}}' linux-image-{build['release']}"
     )
@@ -37,6 +39,7 @@ def test_trial_left_nothing_behind_but_the_way_back(root, build):
     assert not re.search(r"^next_entry=.+", env, re.M), "a one-shot entry is still pending"
     assert "oomgs-trial" not in root.file("/boot/grub/grub.cfg").content_string
     assert not root.file("/etc/default/oomgs-trial").exists
+    assert not root.file("/var/lib/oomgs/trial-pending.json").exists
     assert root.file("/etc/grub.d/42_oomgs_trial").mode == 0o755
     assert not root.file(f"/var/lib/oomgs/failed-trials/{build['key']}").exists
     # The kernel the trial replaced, for gs_kernel_rollback: the box's own.

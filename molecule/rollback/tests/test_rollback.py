@@ -1,5 +1,8 @@
-"""The rollout of a kernel that cannot boot strands no host and stops at the
-first one; the good kernel then rolls out; gs_kernel_rollback goes back.
+"""Every build of one upstream release installs beside the others, so a host
+always has the build it ran before to fall back to: a build that panics, one
+that hangs and one that fails its health check all leave the host on it, and
+are not tried again. Also: the rollout as a controller user who is not root,
+--limit without the build host, and gs_kernel_rollback.
 
 Each test reads what converge.yml saw after each phase (phases.json, one
 snapshot per host) and the output of its ansible-playbook runs."""
@@ -7,77 +10,32 @@ snapshot per host) and the output of its ansible-playbook runs."""
 import re
 
 FIRST, SECOND = "gs-node1", "gs-node2"
-UNBOOTABLE = "-oomgs-unbootable"
+OURS = re.compile(r"-oomgs-[0-9a-f]{8}$")
 
 
 def snap(phases, host, phase):
     return phases["hosts"][host][phase]
 
 
-def unbootable_release(phases):
-    images = snap(phases, FIRST, "after_unbootable")["images"]
-    found = [i[len("linux-image-"):] for i in images if i.endswith(UNBOOTABLE)]
-    assert len(found) == 1, f"expected one unbootable image on {FIRST}: {images}"
-    return found[0]
+def failure(log, name, host):
+    output = log(name)
+    found = re.search(r"fatal: \[%s\]: FAILED! => .*" % re.escape(host), output)
+    assert found, output[-3000:]
+    return found.group(0)
 
 
-def test_unbootable_rollout_fails_and_names_kernel_cause_and_proof(phases, log):
-    assert phases["rc"]["unbootable"] == 2
-    output = log("unbootable-rollout")
-    release = unbootable_release(phases)
-    stock = snap(phases, FIRST, "before")["release"]
-    message = re.search(r"fatal: \[gs-node1\]: FAILED! => .*", output)
-    assert message, output[-3000:]
-    text = message.group(0)
-    assert f"Linux {release} failed its trial boot on gs-node1" in text
-    assert f"it booted {stock} instead" in text
-    assert f"The host is back on its previous kernel (uname -r: {stock}" in text
+def new_image(phases, host, before, after):
+    added = sorted(set(snap(phases, host, after)["images"]) - set(snap(phases, host, before)["images"]))
+    assert len(added) == 1, f"expected one new kernel image on {host}: {added}"
+    return added[0][len("linux-image-"):]
 
 
-def test_first_host_rebooted_and_came_back_on_its_previous_kernel(phases):
-    before, after = snap(phases, FIRST, "before"), snap(phases, FIRST, "after_unbootable")
-    assert after["boot_id"] != before["boot_id"], "gs-node1 never rebooted into the trial"
-    assert after["release"] == before["release"]
-    assert after["next_entry"] == "", "the one-shot entry was not consumed"
-    assert "oomgs-trial" not in after["entry_ids"], "the trial entry was left in grub.cfg"
-    assert after["failed_trials"], "the failed trial was not recorded"
-
-
-def test_saved_default_still_boots_the_previous_kernel(phases):
-    for host in (FIRST, SECOND):
-        before, after = snap(phases, host, "before"), snap(phases, host, "after_unbootable")
-        assert after["default_release"] == before["release"], host
-        # Unchanged, or (when it was unset and GRUB booted the first entry)
-        # pinned to the running kernel's own entry before the trial.
-        assert after["saved_entry"] == before["saved_entry"] or (
-            before["saved_entry"] == "" and after["saved_entry"] == after["release_entry"]
-        ), host
-
-
-def test_rollout_stopped_before_the_second_host(phases, log):
-    before, after = snap(phases, SECOND, "before"), snap(phases, SECOND, "after_unbootable")
-    assert after["boot_id"] == before["boot_id"], "gs-node2 was rebooted"
-    assert after["grubenv"] == before["grubenv"], "gs-node2's GRUB environment changed"
-    assert after["images"] == before["images"], "gs-node2 got a kernel package"
-    assert not re.search(r"\[gs-node2\]", log("unbootable-rollout").split("PLAY [Install, boot")[1])
-
-
-def test_a_rerun_refuses_the_build_that_failed_on_the_host(phases, log):
-    assert phases["rc"]["rerun"] == 2
-    before, after = snap(phases, SECOND, "after_unhealthy"), snap(phases, SECOND, "after_rerun")
-    assert after["boot_id"] == before["boot_id"], "the refused build was booted again"
-    assert after["grubenv"] == before["grubenv"]
-    message = re.search(r"fatal: \[gs-node2\]: FAILED! => .*", log("rerun"))
-    assert message and "failed its trial boot on this host before" in message.group(0)
-    assert "health check command failed" in message.group(0)
-
-
-def test_good_kernel_then_rolls_out_to_both(phases):
-    assert phases["rc"]["good"] == 0
+def test_good_build_rolls_out_to_both(phases):
+    assert phases["rc"]["good-rollout"] == 0
     releases = set()
     for host in (FIRST, SECOND):
         after = snap(phases, host, "after_good")
-        assert after["release"].endswith("-oomgs"), host
+        assert OURS.search(after["release"]), host
         assert after["default_release"] == after["release"], host
         assert after["saved_entry"] == after["release_entry"], host
         assert "oomgs-trial" not in after["entry_ids"], host
@@ -85,36 +43,124 @@ def test_good_kernel_then_rolls_out_to_both(phases):
     assert len(releases) == 1
 
 
-def test_rollback_returns_the_second_host_only(phases):
+def test_the_controller_user_needed_no_root_for_the_artifacts(phases):
+    run = phases["user_run"]
+    assert run["root_owned_in_home"] == [], "root-owned files in the user's home"
+    assert "last-build.json" in run["store_files"] and "manifest.json" in run["store_files"]
+    assert run["store_owners"] == ["oomgs-ctl"]
+
+
+def test_unbootable_rebuild_of_the_same_release_installs_beside_the_good_one(phases):
+    good = snap(phases, FIRST, "after_good")["release"]
+    bad = new_image(phases, FIRST, "after_good", "after_unbootable")
+    assert bad != good and bad.split("-oomgs-")[0] == good.split("-oomgs-")[0]
+    assert "linux-image-" + good in snap(phases, FIRST, "after_unbootable")["images"]
+
+
+def test_limit_without_the_build_host_installs_the_last_published_build(phases, log):
+    output = log("unbootable-rollout")
+    assert "Installing the last build published on this controller" in output
+    assert not re.search(r"^(ok|changed): \[localhost\]", output, re.M), "the build play ran"
+    # The last build published is the unbootable one (converge.yml builds it last).
+    assert new_image(phases, FIRST, "after_good", "after_unbootable") in output
+
+
+def test_unbootable_build_fails_and_the_host_is_back_on_the_build_it_ran(phases, log):
+    assert phases["rc"]["unbootable-rollout"] == 2
+    good = snap(phases, FIRST, "after_good")
+    after = snap(phases, FIRST, "after_unbootable")
+    bad = new_image(phases, FIRST, "after_good", "after_unbootable")
+    text = failure(log, "unbootable-rollout", FIRST)
+    assert f"Linux {bad} failed its trial boot on gs-node1" in text
+    assert f"it booted {good['release']} instead" in text
+    assert f"The host is back on its previous kernel (uname -r: {good['release']}" in text
+    assert after["boot_id"] != good["boot_id"], "gs-node1 never rebooted into the trial"
+    assert after["release"] == good["release"]
+    assert after["default_release"] == good["release"] and after["saved_entry"] == good["saved_entry"]
+    assert after["next_entry"] == "", "the one-shot entry was not consumed"
+    assert "oomgs-trial" not in after["entry_ids"], "the trial entry was left in grub.cfg"
+    assert len(after["failed_trials"]) == 1
+    assert not after["trial_pending"]
+
+
+def test_rollout_stopped_before_the_second_host(phases, log):
+    before, after = snap(phases, SECOND, "after_good"), snap(phases, SECOND, "after_unbootable")
+    assert after["boot_id"] == before["boot_id"], "gs-node2 was rebooted"
+    assert after["grubenv"] == before["grubenv"], "gs-node2's GRUB environment changed"
+    assert after["images"] == before["images"], "gs-node2 got a kernel package"
+    assert not re.search(r"\[gs-node2\]", log("unbootable-rollout").split("PLAY [Install, boot")[1])
+
+
+def test_hang_is_given_up_on_then_power_cycled_back_to_the_build_it_ran(phases, log):
+    assert phases["rc"]["hang-rollout"] == 2
+    text = failure(log, "hang-rollout", FIRST)
+    assert "did not come back within 300 s of the trial boot" in text
+    assert "Power-cycle the host" in text and "does not try it again" in text
+    good = snap(phases, FIRST, "after_good")["release"]
+    back = snap(phases, FIRST, "after_powercycle")
+    assert back["release"] == good and back["default_release"] == good
+    assert back["boot_id"] != snap(phases, FIRST, "after_unbootable")["boot_id"]
+    assert back["next_entry"] == ""
+    # The record the next run turns into a failed trial.
+    assert back["trial_pending"], "no trial-pending record was left by the hung trial"
+
+
+def test_the_next_run_refuses_the_build_that_hung(phases, log):
+    assert phases["rc"]["hang-rerun"] == 2
+    before, after = snap(phases, FIRST, "after_powercycle"), snap(phases, FIRST, "after_hang_rerun")
+    assert after["boot_id"] == before["boot_id"], "the hung build was booted again"
+    text = failure(log, "hang-rerun", FIRST)
+    assert "failed its trial boot on this host before" in text
+    assert "never came back to its health checks" in text
+    assert not after["trial_pending"] and len(after["failed_trials"]) == 2
+    assert "oomgs-trial" not in after["entry_ids"], "the hung trial's entry was left in grub.cfg"
+    assert after["release"] == before["release"]
+
+
+def test_unhealthy_rebuild_is_undone_back_to_the_build_it_ran(phases, log):
+    assert phases["rc"]["unhealthy-rollout"] == 2
+    before, after = snap(phases, SECOND, "after_unbootable"), snap(phases, SECOND, "after_unhealthy")
+    rebuild = new_image(phases, SECOND, "after_unbootable", "after_unhealthy")
+    assert rebuild.split("-oomgs-")[0] == before["release"].split("-oomgs-")[0] and rebuild != before["release"]
+    assert after["boot_id"] != before["boot_id"]
+    assert after["release"] == before["release"]
+    assert after["default_release"] == before["release"] and after["saved_entry"] == before["saved_entry"]
+    assert "oomgs-trial" not in after["entry_ids"] and after["next_entry"] == ""
+    assert len(after["failed_trials"]) == 1 and not after["trial_pending"]
+    text = failure(log, "unhealthy-rollout", SECOND)
+    assert "health check command failed (rc 1)" in text
+    assert f"back on its previous kernel (uname -r: {before['release']}" in text
+    # The rebuild did boot: the second reboot is the role's.
+    assert re.search(r"Reboot into the previous kernel \(GRUB's saved default\)\] \*+\nchanged: \[gs-node2\]",
+                     log("unhealthy-rollout"))
+
+
+def test_a_rerun_refuses_the_build_that_failed_on_the_host(phases, log):
+    assert phases["rc"]["rerun"] == 2
+    before, after = snap(phases, SECOND, "after_unhealthy"), snap(phases, SECOND, "after_rerun")
+    assert after["boot_id"] == before["boot_id"], "the refused build was booted again"
+    assert after["grubenv"] == before["grubenv"]
+    text = failure(log, "rerun", SECOND)
+    assert "failed its trial boot on this host before" in text
+    assert "health check command failed" in text
+
+
+def test_rollback_returns_the_second_host_to_its_stock_kernel(phases):
     assert phases["rc"]["rollback"] == 0
     back = snap(phases, SECOND, "after_rollback")
     assert back["release"] == snap(phases, SECOND, "before")["release"]
     assert back["default_release"] == back["release"]
-    untouched = snap(phases, FIRST, "after_rollback")
-    assert untouched["boot_id"] == snap(phases, FIRST, "after_good")["boot_id"]
 
 
-def test_unhealthy_kernel_is_undone_by_a_second_reboot(phases, log):
-    assert phases["rc"]["unhealthy"] == 2
-    before, after = snap(phases, SECOND, "after_rollback"), snap(phases, SECOND, "after_unhealthy")
-    assert after["boot_id"] != before["boot_id"]
-    assert after["release"] == before["release"]
-    assert after["default_release"] == before["release"]
-    assert after["saved_entry"] == before["saved_entry"]
-    assert "oomgs-trial" not in after["entry_ids"] and after["next_entry"] == ""
-    assert len(after["failed_trials"]) == 1
-    output = log("unhealthy-rollout")
-    message = re.search(r"fatal: \[gs-node2\]: FAILED! => .*", output)
-    assert message, output[-3000:]
-    assert "health check command failed (rc 1)" in message.group(0)
-    assert f"back on its previous kernel (uname -r: {before['release']}" in message.group(0)
-    # The good kernel did boot: the second reboot is the role's.
-    assert re.search(r"Reboot into the previous kernel \(GRUB's saved default\)\] \*+\nchanged: \[gs-node2\]", output)
-    assert snap(phases, FIRST, "after_unhealthy")["boot_id"] == snap(phases, FIRST, "after_good")["boot_id"]
+def test_each_side_by_side_run_touched_its_own_host_only(phases):
+    hang = new_image(phases, FIRST, "after_unbootable", "after_powercycle")
+    rebuild = new_image(phases, SECOND, "after_unbootable", "after_unhealthy")
+    assert "linux-image-" + hang not in snap(phases, SECOND, "after_rollback")["images"]
+    assert "linux-image-" + rebuild not in snap(phases, FIRST, "after_hang_rerun")["images"]
 
 
 def test_hosts_run_what_the_phases_left(host, root, phases):
     name = host.backend.get_hostname()
-    expected = snap(phases, name, "after_rerun")["release"]
+    expected = snap(phases, name, "after_hang_rerun" if name == FIRST else "after_rollback")["release"]
     assert host.check_output("uname -r") == expected
     assert root.file("/proc/graceful_shutdown").exists == (name == FIRST)
