@@ -117,6 +117,19 @@ def test_the_next_run_refuses_the_build_that_hung(phases, log):
     assert after["release"] == before["release"]
 
 
+def test_keep_policy_removes_the_failed_builds_and_keeps_the_running_one(phases):
+    assert phases["rc"]["prune"] == 0
+    before, after = snap(phases, FIRST, "after_hang_rerun"), snap(phases, FIRST, "after_prune")
+    assert after["boot_id"] == before["boot_id"], "the host was rebooted"
+    good = "linux-image-" + after["release"]
+    stock = "linux-image-" + snap(phases, FIRST, "before")["release"]
+    ours = {i for i in before["images"] if OURS.search(i)}
+    removed = set(before["images"]) - set(after["images"])
+    assert len(ours) == 3 and removed == ours - {good}, before["images"]
+    assert good in after["images"] and stock in after["images"]
+    assert after["default_release"] == after["release"]
+
+
 def test_unhealthy_rebuild_is_undone_back_to_the_build_it_ran(phases, log):
     assert phases["rc"]["unhealthy-rollout"] == 2
     before, after = snap(phases, SECOND, "after_unbootable"), snap(phases, SECOND, "after_unhealthy")
@@ -161,6 +174,6 @@ def test_each_side_by_side_run_touched_its_own_host_only(phases):
 
 def test_hosts_run_what_the_phases_left(host, root, phases):
     name = host.backend.get_hostname()
-    expected = snap(phases, name, "after_hang_rerun" if name == FIRST else "after_rollback")["release"]
+    expected = snap(phases, name, "after_prune" if name == FIRST else "after_rollback")["release"]
     assert host.check_output("uname -r") == expected
     assert root.file("/proc/graceful_shutdown").exists == (name == FIRST)
