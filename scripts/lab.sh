@@ -149,6 +149,10 @@ destroy() {
 		lab/libvirt-up.sh
 		GS_LAB_HOSTS=9 lab_vagrant destroy -f
 	fi
+	if command -v virsh >/dev/null; then
+		lab/libvirt-up.sh
+		lab/libvirt-forget.sh "${GS_LAB_PREFIX:-oomgs-lab-}"
+	fi
 	rm -f "$inventory"
 	echo "lab destroyed (the box stays cached in /var/cache/oomgs/boxes)"
 }
