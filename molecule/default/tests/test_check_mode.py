@@ -45,5 +45,8 @@ def test_check_run_says_which_build_each_host_would_install_and_reboot_into(chec
     assert said.group(1) == stock
     assert f"install linux-image-{build['release']} (Linux {build['release']}, build {build['key']})" in said.group(2)
     assert "reboot the host on trial into it" in said.group(2)
-    # --diff shows the GRUB drop-in a real run writes.
-    assert "99-oomgs-graceful-shutdown.cfg" in check_run["log"] and "+GRUB_DEFAULT=saved" in check_run["log"]
+    # --diff shows the GRUB drop-in a real run writes (a new file: its diff
+    # names the template, not the destination).
+    dropin = check_run["log"].split("TASK [oomgs.graceful_shutdown.kernel_install : Install the GRUB drop-in")[1]
+    dropin = dropin.split("\nTASK [")[0]
+    assert "+GRUB_DEFAULT=saved" in dropin and "+GRUB_RECORDFAIL_TIMEOUT=5" in dropin
