@@ -18,10 +18,12 @@ def snap(phases, host, phase):
 
 
 def failure(log, name, host):
+    """The host's last failure in a run: the role's own message (a task the
+    role rescues, like the reboot that timed out, fails before it)."""
     output = log(name)
-    found = re.search(r"fatal: \[%s\]: FAILED! => .*" % re.escape(host), output)
+    found = re.findall(r"fatal: \[%s\]: FAILED! => .*" % re.escape(host), output)
     assert found, output[-3000:]
-    return found.group(0)
+    return found[-1]
 
 
 def new_image(phases, host, before, after):
