@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stage "molecule": `molecule test` for each scenario whose instances are
-# Vagrant VMs (lab/Vagrantfile): default and rollback, side by side. Each
+# Vagrant VMs (lab/Vagrantfile): rollback and default, side by side. Each
 # scenario has its own VMs, Vagrant state and libvirt names; what they share
 # is made ready first (libvirt, the box, the lab kernel build), and their
 # `vagrant up`s take turns (molecule/shared/create.yml). Each scenario's
@@ -23,7 +23,8 @@ if [ -n "${GS_MOLECULE_SCENARIOS:-}" ]; then
 	read -r -a scenarios <<<"$GS_MOLECULE_SCENARIOS"
 else
 	scenarios=()
-	for s in default rollback; do
+	# The longest first: its `vagrant up` then goes first too.
+	for s in rollback default; do
 		[ -f "molecule/$s/molecule.yml" ] && scenarios+=("$s")
 	done
 fi
@@ -55,6 +56,8 @@ for s in "${scenarios[@]}"; do
 	else
 		run_scenario "$s" &
 		pids+=("$!")
+		# Its create step takes the vagrant up lock in about 10 s.
+		[ "${#pids[@]}" -eq "${#scenarios[@]}" ] || sleep 20
 	fi
 done
 for pid in "${pids[@]}"; do
