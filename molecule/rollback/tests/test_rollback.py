@@ -7,10 +7,20 @@ are not tried again. Also: the rollout as a controller user who is not root,
 Each test reads what converge.yml saw after each phase (phases.json, one
 snapshot per host) and the output of its ansible-playbook runs."""
 
+import os
 import re
+
+import yaml
 
 FIRST, SECOND = "gs-node1", "gs-node2"
 OURS = re.compile(r"-oomgs-[0-9a-f]{8}$")
+
+
+def phase_vars(name):
+    """The extra vars of a phase's builds (vars/<name>.yml)."""
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "vars", name + ".yml")
+    with open(path, encoding="utf-8") as found:
+        return yaml.safe_load(found)
 
 
 def snap(phases, host, phase):
@@ -96,7 +106,8 @@ def test_rollout_stopped_before_the_second_host(phases, log):
 def test_hang_is_given_up_on_then_power_cycled_back_to_the_build_it_ran(phases, log):
     assert phases["rc"]["hang-rollout"] == 2
     text = failure(log, "hang-rollout", FIRST)
-    assert "did not come back within 300 s of the trial boot" in text
+    timeout = phase_vars("hang")["kernel_install_reboot_timeout"]
+    assert f"did not come back within {timeout} s of the trial boot" in text
     assert "Power-cycle the host" in text and "does not try it again" in text
     good = snap(phases, FIRST, "after_good")["release"]
     back = snap(phases, FIRST, "after_powercycle")
