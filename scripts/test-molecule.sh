@@ -56,7 +56,8 @@ for s in "${scenarios[@]}"; do
 	else
 		run_scenario "$s" &
 		pids+=("$!")
-		# Its create step takes the vagrant up lock in about 10 s.
+		# The scenario just started takes the vagrant up lock within
+		# about 10 s: let it go first.
 		[ "${#pids[@]}" -eq "${#scenarios[@]}" ] || sleep 20
 	fi
 done
