@@ -25,8 +25,8 @@ def _cache_dir():
     uid = os.getuid()
     if uid not in _dirs:
         _dirs[uid] = None
-        path = os.path.join(pwd.getpwuid(uid).pw_dir, '.cache', 'oomgs-zipimport')
         try:
+            path = os.path.join(pwd.getpwuid(uid).pw_dir, '.cache', 'oomgs-zipimport')
             os.makedirs(path, mode=0o700, exist_ok=True)
             st = os.lstat(path)
         except (OSError, KeyError):
