@@ -8,16 +8,6 @@ import pytest
 ARTIFACT_ROOT = os.environ.get("OOMGS_ARTIFACT_ROOT", "/var/cache/oomgs/kernels")
 
 
-def pytest_collection_modifyitems(items):
-    """One xdist group per host (molecule.yml: --dist loadgroup): the hosts
-    are checked side by side, each host's checks in file order, so that
-    test_zz_reboot still runs last on it."""
-    for item in items:
-        params = getattr(item, "callspec", None) and item.callspec.params
-        host = params.get("_testinfra_host") if params else None
-        item.add_marker(pytest.mark.xdist_group(host.backend.get_pytest_id() if host else "controller"))
-
-
 @pytest.fixture()
 def root(host):
     """The host, with every command and module run as root."""
