@@ -1,7 +1,7 @@
 """The lab box's zipimport bytecode cache (lab/box/overlay/.../oomgs_lab_zipimport_cache.py).
 
-Each case runs Python in a subprocess with HOME pointing at a temporary
-directory, as the cache patches zipimport for the whole interpreter.
+Each case runs Python in a subprocess (the cache patches zipimport for the
+whole interpreter) whose password database lookup gives a temporary home.
 """
 
 import pathlib
