@@ -21,7 +21,7 @@ LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 # hangs forever (no RST comes back), and with it ansible.builtin.reboot.
 SSH_ARGS = (
     "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
-    " -o ServerAliveInterval=10 -o ServerAliveCountMax=6"
+    " -o ServerAliveInterval=5 -o ServerAliveCountMax=4"
 )
 
 

@@ -10,6 +10,10 @@ virsh=(virsh -q -c qemu:///system)
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 
+# systemd as PID 1 starts the daemons and udev sets /dev/kvm's mode.
+systemd_init=false
+[ -d /run/systemd/system ] && systemd_init=true
+
 log() { printf '[libvirt-up %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # One at a time (molecule scenarios run side by side, the lab beside them):
@@ -31,7 +35,7 @@ s.connect(sys.argv[1])' "$1" 2>/dev/null
 start_daemon() {
 	local name=$1 socket=$2 _
 	socket_answers "$socket" && return 0
-	if [ -d /run/systemd/system ]; then
+	if $systemd_init; then
 		$sudo systemctl start "$name"
 	else
 		log "starting $name"
@@ -52,7 +56,7 @@ start_daemon() {
 # again: 4 s each, about 50 s per domain defined. Give /dev/kvm the owner
 # and mode udev gives it (root:kvm 0660). The lab's domains use TCG anyway.
 if [ -c /dev/kvm ] && getent group kvm >/dev/null &&
-	[ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ] && [ ! -d /run/systemd/system ]; then
+	[ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ] && ! $systemd_init; then
 	log "giving /dev/kvm udev's owner and mode (root:kvm 0660)"
 	$sudo chgrp kvm /dev/kvm
 	$sudo chmod 0660 /dev/kvm
