@@ -38,6 +38,8 @@ gcc "${cflags[@]}" -o "$prog/gs_handler_record" "$here/programs/gs_handler.c"
 ln "$prog/gs_handler_record" "$prog/gs_handler_exit3"
 ln "$prog/gs_handler_record" "$prog/gs_handler_hang"
 ln "$prog/gs_handler_record" "$prog/gs_handler_hangfork"
+ln "$prog/gs_handler_record" "$prog/gs_handler_daemon"
+ln "$prog/gs_handler_record" "$prog/gs_handler_term"
 cp "$prog/gscases" "$out/gscases" # the host lists the cases with it
 
 (cd "$root" && find . -print0 | sort -z |

@@ -74,3 +74,22 @@ def test_handled_oom_log_lines_match_the_contract(run):
     bad = [line for line in lines if not shape.match(line)]
     assert lines, "no graceful_shutdown log line on the console at all"
     assert not bad, "log lines off the contract:\n" + "\n".join(bad[:10])
+
+
+def test_poweroff_does_not_wait_for_a_hanging_handler(run):
+    """The last case leaves a handler hanging with 600 s to go; init then
+    powers off, which must not wait for it (nor for its victim)."""
+    case = run.cases.get("poweroff_while_handler_hangs")
+    assert case is not None and case.rc == 0, (
+        "the last case did not leave a hanging handler behind")
+    asked = re.search(r"GS-POWEROFF uptime=([\d.]+)", run.results)
+    assert asked, "init never reached its poweroff"
+    down = re.findall(r"^\[\s*([\d.]+)\] reboot: Power down", run.console,
+                      re.M)
+    assert down, ("the kernel never logged 'reboot: Power down'; console "
+                  "tail:\n" + _tail(run.console))
+    took = float(down[-1]) - float(asked.group(1))
+    print(f"poweroff took {took:.1f} s with a handler hanging")
+    assert took < 60, (
+        f"poweroff took {took:.0f} s with a hanging handler (its deadline "
+        "was 600 s away): it waited for the handler")

@@ -8,6 +8,9 @@
  *   gs_handler_exit3   exit 3
  *   gs_handler_hang    never exit (ignores the catchable signals)
  *   gs_handler_hangfork  the same, with a child that never exits either
+ *   gs_handler_daemon  exit 0 at once, leaving a grandchild in a session of
+ *                      its own that never exits (daemon_pid in the record)
+ *   gs_handler_term    send SIGTERM to the victim, then exit 0
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 extern char **environ;
 
@@ -36,6 +40,42 @@ static void copy_file_line(FILE *out, const char *key, const char *path)
 	fprintf(out, "%s=%s\n", key, f ? buf : "?unreadable");
 }
 
+/*
+ * Fork a child that starts a session of its own and forks a grandchild that
+ * never exits, then exits: the grandchild is an orphan outside our session
+ * and process group. Returns the grandchild's pid.
+ */
+static pid_t start_daemon(void)
+{
+	int fds[2];
+	pid_t child, grandchild = 0;
+
+	if (pipe(fds))
+		return -1;
+	child = fork();
+	if (child == 0) {
+		setsid();
+		grandchild = fork();
+		if (grandchild == 0) {
+			signal(SIGTERM, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+			for (;;)
+				pause();
+		}
+		if (write(fds[1], &grandchild, sizeof(grandchild)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (child < 0 || read(fds[0], &grandchild, sizeof(grandchild)) !=
+	    sizeof(grandchild))
+		grandchild = -1;
+	close(fds[0]);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return grandchild;
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec ts;
@@ -43,7 +83,7 @@ int main(int argc, char **argv)
 	const char *me = basename(argv[0]);
 	long victim = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
 	int alive, alive_errno;
-	pid_t child = 0;
+	pid_t child = 0, daemon = 0;
 	FILE *out, *f;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -73,6 +113,9 @@ int main(int argc, char **argv)
 				pause();
 	}
 
+	if (!strcmp(me, "gs_handler_daemon"))
+		daemon = start_daemon();
+
 	snprintf(tmp, sizeof(tmp), "/tmp/gs-rec/.%ld.%d", victim, getpid());
 	snprintf(final, sizeof(final), "/tmp/gs-rec/%ld.rec", victim);
 	out = fopen(tmp, "w");
@@ -81,7 +124,8 @@ int main(int argc, char **argv)
 	fprintf(out, "handler=%s\n", me);
 	fprintf(out, "start_ns=%lld\n",
 		(long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-	fprintf(out, "self_pid=%d\nchild_pid=%d\n", getpid(), child);
+	fprintf(out, "self_pid=%d\nchild_pid=%d\ndaemon_pid=%d\n", getpid(),
+		child, daemon);
 	fprintf(out, "uid=%d\neuid=%d\ngid=%d\n", getuid(), geteuid(), getgid());
 	fprintf(out, "argc=%d\n", argc);
 	for (int i = 0; i < argc; i++)
@@ -97,6 +141,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(me, "gs_handler_exit3"))
 		return 3;
+	if (!strcmp(me, "gs_handler_term"))
+		return kill(victim, SIGTERM) ? 112 : 0;
 	if (!strcmp(me, "gs_handler_hang") || child > 0) {
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);

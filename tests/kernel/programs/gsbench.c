@@ -7,7 +7,9 @@
  *    waitpid() returns), without a registration and with a registered
  *    handler that exits at once; plus when that handler started and the
  *    kernel's own "<n> ms" figure.
- * 2. Registry cost at 1, 100 and 4,096 registrations: reading the listing,
+ * 2. The kill latency of an unregistered memcg OOM while 0, 1 and 4
+ *    handlers hang in other cgroups (their runs must not stall it).
+ * 3. Registry cost at 1, 100 and 4,096 registrations: reading the listing,
  *    a register+unregister pair, a replace (lookup + update), an
  *    unregister that misses (lookup only, one open fd), and the OOM kill
  *    latency at that size (the OOM path's lookup).
@@ -15,6 +17,7 @@
 #include "gstest.h"
 
 #define H_RECORD GS_BIN "/gs_handler_record"
+#define H_HANG GS_BIN "/gs_handler_hang"
 #define RUNS 11
 
 static int cmp_double(const void *a, const void *b)
@@ -109,6 +112,56 @@ static void bench_kill_latency(const char *label, int runs)
 		       runs - nn, runs, runs - nr, runs);
 }
 
+/*
+ * Unregistered OOMs in cgroup gs_bench while n registered victims in other
+ * cgroups have handlers that hang (timeout 60 s); then the handlers are
+ * killed, which ends their runs, and their victims die.
+ */
+static void bench_hanging_elsewhere(int n, int runs)
+{
+	struct victim h[4];
+	pid_t handler[4] = { 0 };
+	double lat[RUNS];
+	char cg[32], what[128];
+	int ok = 0;
+
+	write_long(GS_TIMEOUT_MS, 60000);
+	for (int i = 0; i < n; i++) {
+		char *rec;
+
+		snprintf(cg, sizeof(cg), "gs_bench_hang%d", i);
+		if (cg_create(cg, 24L << 20) ||
+		    victim_start(&h[i], cg, "gs_bench_hang", 0) ||
+		    gs_register(h[i].pid, H_HANG)) {
+			printf("GS-BENCH-ERROR hanging victim %d\n", i);
+			return;
+		}
+		victim_go(&h[i]);
+		rec = rec_wait(h[i].pid, 10000);
+		handler[i] = rec ? atoi(rec_get(rec, "self_pid") ?: "0") : 0;
+		free(rec);
+	}
+	for (int r = 0; r < runs; r++) {
+		double t = one_oom(NULL, NULL, NULL);
+
+		if (t >= 0)
+			lat[ok++] = t;
+	}
+	snprintf(what, sizeof(what), "OOM kill, no registration, %d hanging elsewhere",
+		 n);
+	if (ok)
+		row(what, "ms", lat, ok);
+	for (int i = 0; i < n; i++) {
+		if (handler[i] > 0)
+			kill(handler[i], SIGKILL);
+		victim_wait(&h[i], 20000);
+		munmap(h[i].stamp, 4096);
+	}
+	write_long(GS_TIMEOUT_MS, 5000);
+	if (ok < runs)
+		printf("GS-BENCH-ERROR %d/%d OOM runs failed\n", runs - ok, runs);
+}
+
 static void bench_registry(int size)
 {
 	pid_t *pids = calloc(size, sizeof(pid_t)), extra = spawn_sleeper();
@@ -188,6 +241,9 @@ int main(void)
 	kfd = kmsg_open();
 	printf("GS-BENCH %-52s %9s %9s %9s\n", "measure", "min", "median", "max");
 	bench_kill_latency("", RUNS);
+	bench_hanging_elsewhere(0, RUNS);
+	bench_hanging_elsewhere(1, RUNS);
+	bench_hanging_elsewhere(4, RUNS);
 	bench_registry(1);
 	bench_registry(100);
 	bench_registry(4096);

@@ -12,6 +12,7 @@
  * cut the console into per-case excerpts.
  */
 #include "gstest.h"
+#include <dirent.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -1057,6 +1058,383 @@ static void case_global_oom_handler(void)
 	free(rec);
 }
 
+/* --- runs that stall nothing and leave nothing ------------------------- */
+
+#define H_DAEMON GS_BIN "/gs_handler_daemon"
+#define H_TERM GS_BIN "/gs_handler_term"
+#define PF_MEMALLOC_FLAG 0x00000800
+#define PF_KTHREAD_FLAG 0x00200000
+
+/* Milliseconds from the stamp's last page (or go) to the victim's death. */
+static double victim_ms(struct victim *v)
+{
+	int64_t from = v->stamp->last_ns ? v->stamp->last_ns : v->go_ns;
+
+	return (v->end_ns - from) / 1e6;
+}
+
+/* A process outside the test cgroups with memory and oom_score_adj 1000:
+ * the task sysrq-f picks.
+ */
+static pid_t spawn_sysrq_target(void)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char *p = malloc(16 << 20);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "gs_sysrq_target");
+		write_file("/proc/self/oom_score_adj", "1000");
+		if (p)
+			memset(p, 1, 16 << 20);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(96);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		pid = -1;
+	close(ready[0]);
+	return pid;
+}
+
+/*
+ * Three registered victims in three cgroups OOM at once and their handlers
+ * hang. Meanwhile an unregistered OOM in a fourth cgroup and a sysrq-f are
+ * handled at once, and each hanging victim dies within timeout + 1 s of
+ * its own OOM.
+ */
+static void case_hanging_handlers_stall_no_other_oom(void)
+{
+	const long timeout = 3000, bound = timeout + 1000, other = timeout / 2;
+	struct victim h[3], u;
+	struct victim *hs[3] = { &h[0], &h[1], &h[2] };
+	char cg[32], *rec;
+	pid_t target;
+	int64_t t;
+	int status;
+	double ms;
+
+	oom_prepare();
+	CHECK(write_long(GS_TIMEOUT_MS, timeout) == 0, "set timeout");
+	for (int i = 0; i < 3; i++) {
+		snprintf(cg, sizeof(cg), "gs_hh_%d", i);
+		CHECK(cg_create(cg, OOM_CG_BYTES) == 0, "cgroup %s", cg);
+		CHECK(victim_start(&h[i], cg, "gs_victim", 0) == 0, "victim %d", i);
+		CHECK(gs_register(h[i].pid, H_HANG) == 0, "register %d", i);
+	}
+	CHECK(cg_create("gs_hh_free", OOM_CG_BYTES) == 0, "cgroup gs_hh_free");
+	CHECK(victim_start(&u, "gs_hh_free", "gs_victim", 0) == 0, "victim u");
+	target = spawn_sysrq_target();
+	CHECK(target > 0, "sysrq-f target");
+	for (int i = 0; i < 3; i++)
+		victim_go(&h[i]);
+	for (int i = 0; i < 3; i++) {
+		rec = rec_wait(h[i].pid, 10000);
+		CHECK(rec, "handler %d never started", i);
+		free(rec);
+	}
+
+	/* An OOM in another cgroup while three handlers hang. */
+	sleep_ms(500);
+	victim_go(&u);
+	victim_wait(&u, 20000);
+	check_killed(&u, "unregistered victim");
+	ms = victim_ms(&u);
+	info("unregistered victim killed %.1f ms after its last page", ms);
+	CHECK(ms <= other, "unregistered victim died %.0f ms after its OOM, want <= %ld ms",
+	      ms, other);
+	check_no_log_line(u.pid);
+
+	/* sysrq-f while they still hang. */
+	t = now_ns();
+	CHECK(write_file("/proc/sysrq-trigger", "f") == 0, "sysrq-f");
+	CHECK(wait_timeout(target, &status, 20000, NULL) == 0,
+	      "sysrq-f target alive 20 s after sysrq-f");
+	ms = ms_since(t);
+	info("sysrq-f target killed %.1f ms after sysrq-f", ms);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	      "sysrq-f target: %s", status_str(status));
+	CHECK(ms <= other, "sysrq-f took %.0f ms, want <= %ld ms", ms, other);
+
+	victims_wait(hs, 3, 20000);
+	for (int i = 0; i < 3; i++) {
+		check_killed(&h[i], "hanging victim");
+		ms = victim_ms(&h[i]);
+		info("hanging victim %d killed %.1f ms after its last page", i, ms);
+		CHECK(ms <= bound, "hanging victim %d died %.0f ms after its OOM, bound %ld ms",
+		      i, ms, bound);
+		check_log_line(h[i].pid, "gs_victim", H_HANG, "timed out");
+	}
+	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+}
+
+/* User tasks (not kernel threads) with PF_MEMALLOC; prints up to 5. */
+static int count_pf_memalloc(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[300], *st, *p;
+		unsigned long flags = 0;
+		int field = 3;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		st = read_file(path);
+		p = st ? strrchr(st, ')') : NULL;
+		/* after "pid (comm)": state is field 3, flags field 9 */
+		for (p = p ? p + 2 : NULL; p && field < 9; field++) {
+			p = strchr(p, ' ');
+			p = p ? p + 1 : NULL;
+		}
+		if (p)
+			flags = strtoul(p, NULL, 10);
+		if ((flags & PF_MEMALLOC_FLAG) && !(flags & PF_KTHREAD_FLAG) &&
+		    n++ < 5)
+			info("pid %s has PF_MEMALLOC: %s", de->d_name, excerpt(st));
+		free(st);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Processes whose comm starts with prefix; prints up to 5. */
+static int count_comm_prefix(const char *prefix)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[300], *comm;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		comm = read_file(path);
+		if (comm && !strncmp(comm, prefix, strlen(prefix)) &&
+		    !proc_gone(atoi(de->d_name)) && n++ < 5)
+			info("pid %s: %s", de->d_name, excerpt(comm));
+		free(comm);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * A handler that exits at once, leaving a grandchild in a session of its
+ * own: the grandchild is gone when the run ends, and afterwards no user
+ * task has PF_MEMALLOC.
+ */
+static void check_daemon_gone(struct victim *v, const char *scope)
+{
+	char *rec, want[64];
+	pid_t daemon = 0;
+	int64_t t;
+	int n;
+
+	rec = rec_wait(v->pid, 3000);
+	CHECK(rec, "handler did not run");
+	if (rec) {
+		daemon = atoi(rec_get(rec, "daemon_pid") ?: "0");
+		snprintf(want, sizeof(want), "env=GS_OOM_SCOPE=%s", scope);
+		CHECK(rec_has_line(rec, want), "%s missing: %s", want + 4,
+		      excerpt(rec));
+	}
+	CHECK(daemon > 0, "the handler left no grandchild (daemon_pid %d)", daemon);
+	t = now_ns();
+	while (daemon > 0 && !proc_gone(daemon) && ms_since(t) < 1000)
+		sleep_ms(10);
+	if (daemon > 0) {
+		CHECK(proc_gone(daemon),
+		      "grandchild %d in its own session outlived the run by 1 s",
+		      daemon);
+		if (!proc_gone(daemon))
+			kill(daemon, SIGKILL);
+	}
+	n = count_pf_memalloc();
+	CHECK(n == 0, "%d user task(s) have PF_MEMALLOC after the run", n);
+	check_log_line(v->pid, "gs_victim", H_DAEMON, "exit status 0");
+	free(rec);
+}
+
+static void case_daemonizing_handler_memcg(void)
+{
+	struct victim v;
+
+	oom_prepare();
+	oom_registered(&v, "gs_daemon", H_DAEMON);
+	check_daemon_gone(&v, "memcg");
+}
+
+static void case_daemonizing_handler_global(void)
+{
+	struct victim v;
+
+	oom_prepare();
+	write_file("/proc/self/oom_score_adj", "-1000");
+	CHECK(victim_start(&v, NULL, "gs_victim", 1000) == 0, "victim");
+	CHECK(gs_register(v.pid, H_DAEMON) == 0, "register");
+	victim_go(&v);
+	victim_wait(&v, 240000);
+	check_killed(&v, "victim");
+	info("victim killed %.1f ms after its last page (%ld pages)",
+	     victim_kill_ms(&v), v.stamp->pages);
+	check_daemon_gone(&v, "global");
+}
+
+/*
+ * The handler asks its victim to stop (SIGTERM) and exits: the victim exits
+ * by itself, is not killed again, and with memory.oom.group=1 the
+ * bystander in its cgroup lives on.
+ */
+static void case_victim_exits_during_handler(void)
+{
+	struct victim v;
+	pid_t bystander;
+	char path[128];
+	long kills, groups;
+
+	oom_prepare();
+	CHECK(cg_create("gs_term", OOM_CG_BYTES) == 0, "cgroup");
+	CHECK(write_file(CG_ROOT "/gs_term/memory.oom.group", "1") == 0,
+	      "memory.oom.group=1");
+	bystander = spawn_sleeper();
+	snprintf(path, sizeof(path), "%d", bystander);
+	CHECK(write_file(CG_ROOT "/gs_term/cgroup.procs", path) == 0,
+	      "bystander into the cgroup");
+	CHECK(victim_start(&v, "gs_term", "gs_victim", 0) == 0, "victim");
+	CHECK(gs_register(v.pid, H_TERM) == 0, "register");
+	victim_go(&v);
+	victim_wait(&v, 60000);
+	CHECK(WIFSIGNALED(v.status) && WTERMSIG(v.status) == SIGTERM,
+	      "victim: %s, want its own exit on SIGTERM", status_str(v.status));
+	check_log_line(v.pid, "gs_victim", H_TERM, "exit status 0");
+	sleep_ms(1000);
+	CHECK(!proc_gone(bystander),
+	      "the bystander in the victim's cgroup was killed");
+	kills = cg_event("gs_term", "oom_kill");
+	groups = cg_event("gs_term", "oom_group_kill");
+	info("memory.events: oom_kill %ld, oom_group_kill %ld", kills, groups);
+	CHECK(kills == 0, "memory.events oom_kill = %ld, want 0", kills);
+	CHECK(groups <= 0, "memory.events oom_group_kill = %ld, want 0", groups);
+	kill(bystander, SIGKILL);
+	reap(bystander);
+}
+
+/*
+ * OOMs while the victims' registrations are created, replaced and removed
+ * and while victims exit during their handler's run: every victim dies in
+ * time, no handler is left behind, and an OOM afterwards is handled at
+ * once.
+ */
+static void case_oom_churn(void)
+{
+	const long timeout = 1000, bound = timeout + 1000;
+	static const char *paths[] = { H_RECORD, H_HANG, H_EXIT3, H_DAEMON };
+	struct victim v, u;
+	char cg[32], buf[256];
+	int rounds = 12, n;
+
+	oom_prepare();
+	CHECK(write_long(GS_TIMEOUT_MS, timeout) == 0, "set timeout");
+	srand(42);
+	for (int r = 0; r < rounds; r++) {
+		pid_t writer;
+		double ms;
+
+		snprintf(cg, sizeof(cg), "gs_churn_%d", r % 4);
+		CHECK(cg_create(cg, OOM_CG_BYTES) == 0, "cgroup %s", cg);
+		CHECK(victim_start(&v, cg, "gs_victim", 0) == 0, "victim %d", r);
+		gs_register(v.pid, paths[r % 4]);
+		fflush(NULL);
+		writer = fork();
+		if (writer == 0) {
+			int64_t end = now_ns() + 2LL * 1000000000LL;
+
+			while (now_ns() < end) {
+				int op = rand() % 3;
+
+				if (op == 2) {
+					snprintf(buf, sizeof(buf), "-%d", v.pid);
+					gs_write(buf);
+				} else {
+					gs_register(v.pid, paths[rand() % 4]);
+				}
+				sleep_ms(rand() % 20);
+			}
+			_exit(0);
+		}
+		victim_go(&v);
+		if (r % 3 == 2) { /* the victim exits during its run */
+			sleep_ms(100 + rand() % 300);
+			kill(v.pid, SIGKILL);
+		}
+		victim_wait(&v, 20000);
+		ms = victim_ms(&v);
+		CHECK(WIFSIGNALED(v.status), "victim %d: %s", r,
+		      status_str(v.status));
+		CHECK(ms <= bound + 2000, "victim %d died %.0f ms after its OOM",
+		      r, ms);
+		reap(writer);
+	}
+	/* runs over: no handler left, an unregistered OOM is quick */
+	sleep_ms(timeout + 500);
+	n = count_comm_prefix("gs_handler");
+	CHECK(n == 0, "%d handler process(es) left after every run ended", n);
+	CHECK(count_pf_memalloc() == 0, "user tasks have PF_MEMALLOC");
+	CHECK(cg_create("gs_churn_free", OOM_CG_BYTES) == 0, "cgroup");
+	CHECK(victim_start(&u, "gs_churn_free", "gs_victim", 0) == 0, "victim");
+	victim_go(&u);
+	victim_wait(&u, 20000);
+	check_killed(&u, "unregistered victim");
+	info("unregistered victim after the churn killed %.1f ms after its last page",
+	     victim_ms(&u));
+	CHECK(victim_ms(&u) <= timeout, "unregistered victim took %.0f ms",
+	      victim_ms(&u));
+	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+}
+
+/*
+ * Leaves a handler hanging with the longest timeout: init powers off right
+ * after this case, and the host checks that the poweroff did not wait for
+ * it. Must be the last case.
+ */
+static void case_poweroff_while_handler_hangs(void)
+{
+	struct victim v;
+	char *rec;
+
+	oom_prepare();
+	CHECK(write_long(GS_TIMEOUT_MS, 600000) == 0, "set timeout 600 s");
+	CHECK(cg_create("gs_poweroff", OOM_CG_BYTES) == 0, "cgroup");
+	CHECK(victim_start(&v, "gs_poweroff", "gs_victim", 0) == 0, "victim");
+	CHECK(gs_register(v.pid, H_HANG) == 0, "register");
+	victim_go(&v);
+	rec = rec_wait(v.pid, 10000);
+	CHECK(rec, "the hanging handler never started");
+	if (rec)
+		info("handler %s hangs with 600 s left; init powers off next",
+		     rec_get(rec, "self_pid"));
+	free(rec);
+	/* the victim stays pending: do not let our exit kill it */
+	printf("GS-POWEROFF-HANDLER pid=%d\n", v.pid);
+}
+
 /* --- stress ---------------------------------------------------------- */
 
 static const char *splats[] = {
@@ -1244,6 +1622,15 @@ static const struct gs_case cases[] = {
 	  case_hang_handler_children_killed },
 	{ "stress_30s", 150, case_stress_30s },
 	{ "global_oom_handler", 300, case_global_oom_handler },
+	{ "hanging_handlers_stall_no_other_oom", 120,
+	  case_hanging_handlers_stall_no_other_oom },
+	{ "daemonizing_handler_memcg", 120, case_daemonizing_handler_memcg },
+	{ "daemonizing_handler_global", 300, case_daemonizing_handler_global },
+	{ "victim_exits_during_handler", 120, case_victim_exits_during_handler },
+	{ "oom_churn", 180, case_oom_churn },
+	/* powers the guest off with a handler hanging: must stay last */
+	{ "poweroff_while_handler_hangs", 60,
+	  case_poweroff_while_handler_hangs },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
