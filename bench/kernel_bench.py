@@ -7,6 +7,8 @@ tests/kernel/programs/gsbench.c measured with CLOCK_MONOTONIC in the guest:
 * OOM kill latency (victim's last page -> its parent's waitpid()) without a
   registration and with a registered handler that exits at once; the
   difference is what a handler adds to the kill (target: < 50 ms).
+* The kill latency of an unregistered memcg OOM while 0, 1 and 4 handlers
+  hang in other cgroups (target: with 4, within 1.2x of none).
 * Registry cost at 1, 100 and 4,096 registrations: reading the listing, a
   register/unregister write, a replace write (lookup + update), an
   unregister that misses on one open fd (lookup only; its growth from 1 to
@@ -52,6 +54,13 @@ def main() -> int:
     if none is not None and once is not None:
         summary.append(f"handler that exits at once adds {once - none:.1f} ms "
                        "(median) to the OOM kill (target < 50 ms)")
+    idle = values.get("OOM kill, no registration, 0 hanging elsewhere")
+    for n in (1, 4):
+        busy = values.get(f"OOM kill, no registration, {n} hanging elsewhere")
+        if idle and busy is not None:
+            summary.append(f"unregistered OOM with {n} handler(s) hanging "
+                           f"elsewhere: {busy:.1f} ms against {idle:.1f} ms "
+                           f"({busy / idle:.2f}x, target with 4: < 1.2x)")
     r1 = values.get("replace write (lookup+update), 1 regs")
     r4k = values.get("replace write (lookup+update), 4096 regs")
     if r1 is not None and r4k is not None:

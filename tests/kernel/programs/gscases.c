@@ -1106,17 +1106,67 @@ static pid_t spawn_sysrq_target(void)
 	return pid;
 }
 
+/* gs.timescale=N from the kernel command line: slower (debug) kernels. */
+static int timescale(void)
+{
+	char *cmdline = read_file("/proc/cmdline"), *p;
+	int scale = 1;
+
+	p = cmdline ? strstr(cmdline, "gs.timescale=") : NULL;
+	if (p)
+		scale = atoi(p + strlen("gs.timescale="));
+	free(cmdline);
+	return scale > 0 ? scale : 1;
+}
+
+/* Records each victim's death as it happens, while the caller does more. */
+struct reaper {
+	pthread_t thread;
+	struct victim **vs;
+	int n;
+	long ms;
+};
+
+static void *reaper_run(void *arg)
+{
+	struct reaper *r = arg;
+	int64_t start = now_ns();
+	sigset_t alarm;
+	int left = r->n;
+
+	/* SIGALRM times the main thread's waits */
+	sigemptyset(&alarm);
+	sigaddset(&alarm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alarm, NULL);
+	while (left > 0 && ms_since(start) < r->ms) {
+		for (int i = 0; i < r->n; i++) {
+			struct victim *v = r->vs[i];
+
+			if (!v->end_ns && waitpid(v->pid, &v->status, WNOHANG) == v->pid) {
+				v->end_ns = now_ns();
+				left--;
+			}
+		}
+		sleep_ms(2);
+	}
+	return NULL;
+}
+
 /*
  * Three registered victims in three cgroups OOM at once and their handlers
- * hang. Meanwhile an unregistered OOM in a fourth cgroup and a sysrq-f are
- * handled at once, and each hanging victim dies within timeout + 1 s of
- * its own OOM.
+ * hang. Meanwhile an unregistered OOM in a fourth cgroup, a sysrq-f and a
+ * global OOM are handled at once, and each hanging victim dies within
+ * timeout + 1 s of its own OOM.
  */
 static void case_hanging_handlers_stall_no_other_oom(void)
 {
-	const long timeout = 3000, bound = timeout + 1000, other = timeout / 2;
-	struct victim h[3], u;
+	const int scale = timescale();
+	/* long enough for a global OOM to fill the guest meanwhile */
+	const long timeout = 15000L * scale, bound = timeout + 1000;
+	const long other = 1500L * scale;
+	struct victim h[3], u, g;
 	struct victim *hs[3] = { &h[0], &h[1], &h[2] };
+	struct reaper reaper = { .vs = hs, .n = 3, .ms = 2 * timeout };
 	char cg[32], *rec;
 	pid_t target;
 	int64_t t;
@@ -1142,6 +1192,8 @@ static void case_hanging_handlers_stall_no_other_oom(void)
 		CHECK(rec, "handler %d never started", i);
 		free(rec);
 	}
+	CHECK(pthread_create(&reaper.thread, NULL, reaper_run, &reaper) == 0,
+	      "reaper thread");
 
 	/* An OOM in another cgroup while three handlers hang. */
 	sleep_ms(500);
@@ -1165,8 +1217,28 @@ static void case_hanging_handlers_stall_no_other_oom(void)
 	      "sysrq-f target: %s", status_str(status));
 	CHECK(ms <= other, "sysrq-f took %.0f ms, want <= %ld ms", ms, other);
 
-	victims_wait(hs, 3, 20000);
+	/* A global OOM while they still hang: an unregistered victim. */
+	CHECK(victim_start(&g, NULL, "gs_victim", 1000) == 0, "global victim");
+	victim_go(&g);
+	victim_wait(&g, 120000);
+	check_killed(&g, "global OOM victim");
+	ms = victim_ms(&g);
+	info("global OOM victim killed %.1f ms after its last page (%ld pages)",
+	     ms, g.stamp->pages);
+	CHECK(ms <= other, "global OOM victim died %.0f ms after its OOM, want <= %ld ms",
+	      ms, other);
+	for (int i = 0; i < 3; i++)
+		CHECK(!h[i].end_ns,
+		      "hanging victim %d died before the global OOM was over: the case did not test a global OOM while handlers hang",
+		      i);
+
+	pthread_join(reaper.thread, NULL);
 	for (int i = 0; i < 3; i++) {
+		if (!h[i].end_ns) {
+			info("hanging victim %d still alive", i);
+			h[i].status = reap(h[i].pid);
+			h[i].end_ns = now_ns();
+		}
 		check_killed(&h[i], "hanging victim");
 		ms = victim_ms(&h[i]);
 		info("hanging victim %d killed %.1f ms after its last page", i, ms);
@@ -1259,15 +1331,15 @@ static void check_daemon_gone(struct victim *v, const char *scope)
 	t = now_ns();
 	while (daemon > 0 && !proc_gone(daemon) && ms_since(t) < 1000)
 		sleep_ms(10);
-	if (daemon > 0) {
+	if (daemon > 0)
 		CHECK(proc_gone(daemon),
 		      "grandchild %d in its own session outlived the run by 1 s",
 		      daemon);
-		if (!proc_gone(daemon))
-			kill(daemon, SIGKILL);
-	}
+	/* before the clean-up below: a leftover grandchild may have the flag */
 	n = count_pf_memalloc();
 	CHECK(n == 0, "%d user task(s) have PF_MEMALLOC after the run", n);
+	if (daemon > 0 && !proc_gone(daemon))
+		kill(daemon, SIGKILL);
 	check_log_line(v->pid, "gs_victim", H_DAEMON, "exit status 0");
 	free(rec);
 }
@@ -1622,7 +1694,7 @@ static const struct gs_case cases[] = {
 	  case_hang_handler_children_killed },
 	{ "stress_30s", 150, case_stress_30s },
 	{ "global_oom_handler", 300, case_global_oom_handler },
-	{ "hanging_handlers_stall_no_other_oom", 120,
+	{ "hanging_handlers_stall_no_other_oom", 150,
 	  case_hanging_handlers_stall_no_other_oom },
 	{ "daemonizing_handler_memcg", 120, case_daemonizing_handler_memcg },
 	{ "daemonizing_handler_global", 300, case_daemonizing_handler_global },
