@@ -1161,8 +1161,10 @@ static void *reaper_run(void *arg)
 static void case_hanging_handlers_stall_no_other_oom(void)
 {
 	const int scale = timescale();
-	/* long enough for a global OOM to fill the guest meanwhile */
-	const long timeout = 15000L * scale, bound = timeout + 1000;
+	/* long enough for a global OOM to fill the guest meanwhile, with the
+	 * three pending victims retrying their charges on the same vCPUs
+	 */
+	const long timeout = 30000L * scale, bound = timeout + 1000;
 	const long other = 1500L * scale;
 	struct victim h[3], u, g;
 	struct victim *hs[3] = { &h[0], &h[1], &h[2] };
