@@ -1032,6 +1032,23 @@ static void case_hang_handler_children_killed(void)
 	free(rec);
 }
 
+/*
+ * A registered victim outside the test cgroups with oom_score_adj 1000 (we
+ * take -1000): it fills the guest, the global OOM picks it. Returns after it
+ * died.
+ */
+static void oom_registered_global(struct victim *v, const char *handler)
+{
+	write_file("/proc/self/oom_score_adj", "-1000");
+	CHECK(victim_start(v, NULL, "gs_victim", 1000) == 0, "victim");
+	CHECK(gs_register(v->pid, handler) == 0, "register %s", handler);
+	victim_go(v);
+	victim_wait(v, 240000);
+	check_killed(v, "victim");
+	info("victim killed %.1f ms after its last page (%ld pages)",
+	     victim_kill_ms(v), v->stamp->pages);
+}
+
 /* Global OOM: the victim is the biggest process with oom_score_adj 1000. */
 static void case_global_oom_handler(void)
 {
@@ -1039,14 +1056,7 @@ static void case_global_oom_handler(void)
 	char *rec;
 
 	oom_prepare();
-	write_file("/proc/self/oom_score_adj", "-1000");
-	CHECK(victim_start(&v, NULL, "gs_victim", 1000) == 0, "victim");
-	CHECK(gs_register(v.pid, H_RECORD) == 0, "register");
-	victim_go(&v);
-	victim_wait(&v, 240000);
-	check_killed(&v, "victim");
-	info("victim killed %.1f ms after its last page (%ld pages)",
-	     victim_kill_ms(&v), v.stamp->pages);
+	oom_registered_global(&v, H_RECORD);
 	rec = rec_wait(v.pid, 3000);
 	CHECK(rec, "handler did not run on a global OOM");
 	if (rec) {
@@ -1360,14 +1370,7 @@ static void case_daemonizing_handler_global(void)
 	struct victim v;
 
 	oom_prepare();
-	write_file("/proc/self/oom_score_adj", "-1000");
-	CHECK(victim_start(&v, NULL, "gs_victim", 1000) == 0, "victim");
-	CHECK(gs_register(v.pid, H_DAEMON) == 0, "register");
-	victim_go(&v);
-	victim_wait(&v, 240000);
-	check_killed(&v, "victim");
-	info("victim killed %.1f ms after its last page (%ld pages)",
-	     victim_kill_ms(&v), v.stamp->pages);
+	oom_registered_global(&v, H_DAEMON);
 	check_daemon_gone(&v, "global");
 }
 
