@@ -561,10 +561,14 @@ static inline void victims_wait(struct victim **vs, int n, long ms)
 		}
 }
 
-/* Milliseconds from the victim's last page to its death being reaped. */
+/* Milliseconds from the victim's last page (or its go, when it touched
+ * none) to its death being reaped.
+ */
 static inline double victim_kill_ms(struct victim *v)
 {
-	return (v->end_ns - v->stamp->last_ns) / 1e6;
+	int64_t from = v->stamp->last_ns ? v->stamp->last_ns : v->go_ns;
+
+	return (v->end_ns - from) / 1e6;
 }
 
 /* --- handler records (written by gs_handler_* in the guest) --------------- */
