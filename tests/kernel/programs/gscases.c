@@ -1420,6 +1420,7 @@ static void case_oom_churn(void)
 	struct victim v, u;
 	char cg[32], buf[256];
 	int rounds = 12, n;
+	double u_ms;
 
 	oom_prepare();
 	CHECK(write_long(GS_TIMEOUT_MS, timeout) == 0, "set timeout");
@@ -1473,10 +1474,9 @@ static void case_oom_churn(void)
 	victim_go(&u);
 	victim_wait(&u, 20000);
 	check_killed(&u, "unregistered victim");
-	info("unregistered victim after the churn killed %.1f ms after its last page",
-	     victim_kill_ms(&u));
-	CHECK(victim_kill_ms(&u) <= timeout, "unregistered victim took %.0f ms",
-	      victim_kill_ms(&u));
+	u_ms = victim_kill_ms(&u);
+	info("unregistered victim after the churn killed %.1f ms after its last page", u_ms);
+	CHECK(u_ms <= timeout, "unregistered victim took %.0f ms", u_ms);
 	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
 }
 
