@@ -9,6 +9,7 @@ checkout as oomgs.graceful_shutdown.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -48,6 +49,7 @@ class FuseRegistry(object):
         self.mountpoint = tempfile.mkdtemp(prefix='mnt-', dir=workdir)
         self.proc_path = os.path.join(self.mountpoint, 'graceful_shutdown')
         self.writes_path = os.path.join(self.mountpoint, 'writes')
+        self.refusals_path = os.path.join(self.mountpoint, 'refusals')
         self.log_path = os.path.join(workdir, 'fuse-%s.log'
                                      % os.path.basename(self.mountpoint))
         self.max_entries = max_entries
@@ -84,6 +86,11 @@ class FuseRegistry(object):
     def writes(self):
         with open(self.writes_path) as writes_file:
             return int(writes_file.read())
+
+    def refuse(self, path, err_no):
+        """From now on registering path gets err_no, whatever the file."""
+        with open(self.refusals_path, 'w') as refusals:
+            refusals.write('%s %s\n' % (errno.errorcode[err_no], path))
 
 
 class Processes(object):

@@ -9,20 +9,40 @@ tests, so both follow one definition of the contract (see the team brief):
 - each write() is one operation, "<pid> <path>" or "-<pid>", optionally
   newline-terminated; a write of PAGE_SIZE bytes or more is EINVAL;
 - the path is absolute, 1..1023 bytes, no whitespace or control characters;
+- registering checks the file the path names (handler_errno): a regular
+  executable file owned by root and not writable by group or others; every
+  directory passed through on the way to it owned by root and not writable
+  by group or others unless sticky; an entry in a sticky directory owned by
+  root. Unsafe: EACCES; the path does not resolve: ENOENT, ENOTDIR, ELOOP;
+- a writer outside the initial mount namespace, or with another root, gets
+  EXDEV when registering (the kernel runs handlers in the host's namespaces);
 - errors: EINVAL malformed, ESRCH no such process, ENOENT unregistering an
   unregistered pid, EPERM without CAP_SYS_ADMIN, ENOSPC when full; a failed
   write changes nothing; replacing never needs room;
+- EOPNOTSUPP (a kernel built with CONFIG_STATIC_USERMODEHELPER refuses every
+  handler) is not modelled by itself: tests ask for it, or for any errno
+  the kernel might give a file the module's own check accepted, through
+  KernelRegistry.refusals;
 - a registration belongs to the process: it vanishes when the process
   exits and a later process reusing the pid does not inherit it.
+
+The model checks files on the real filesystem it runs on, with its own
+walk of the path (not the module's gs_handler), so that the two
+implementations of the rule check each other.
 """
 
 from __future__ import annotations
 
 import errno
+import os
+import stat
 
 PAGE_SIZE = 4096
 MAX_PATH_BYTES = 1023
 DEFAULT_MAX_ENTRIES = 8192
+# The kernel's MAXSYMLINKS: more symlinks on one lookup is ELOOP.
+MAX_SYMLINKS = 40
+_GROUP_OR_OTHER_WRITE = stat.S_IWGRP | stat.S_IWOTH
 
 
 def _valid_path(path):
@@ -37,17 +57,82 @@ def _parse_pid(text):
     return pid if 0 < pid < 2 ** 22 else None
 
 
+def _names(path):
+    """The names of path as a stack: the first one last, "." left out."""
+    return [name for name in reversed(path.split(b'/'))
+            if name and name != b'.']
+
+
+def _safe_directory(info):
+    """Root's, and nobody else may rename in it unless it is sticky."""
+    return info.st_uid == 0 and (not info.st_mode & _GROUP_OR_OTHER_WRITE or
+                                 bool(info.st_mode & stat.S_ISVTX))
+
+
+def _safe_file(info):
+    return (stat.S_ISREG(info.st_mode) and info.st_uid == 0 and
+            bool(info.st_mode & 0o111) and
+            not info.st_mode & _GROUP_OR_OTHER_WRITE)
+
+
+def handler_errno(path):
+    """0 if the kernel would run path (bytes) as root, else its errno.
+
+    Walks the path one entry at a time from /, following symlinks, as the
+    kernel's lookup does, and checks every directory it passes through.
+    """
+    pending = _names(path)
+    directory, info = b'/', os.lstat(b'/')
+    links = 0
+    while pending:
+        if not stat.S_ISDIR(info.st_mode):
+            return errno.ENOTDIR
+        if not _safe_directory(info):
+            return errno.EACCES
+        name = pending.pop()
+        if name == b'..':
+            directory = os.path.dirname(directory)
+            info = os.lstat(directory)
+            continue
+        entry = os.path.join(directory, name)
+        try:
+            entry_info = os.lstat(entry)
+        except OSError as err:
+            return err.errno
+        # A sticky directory still lets an entry's owner rename or remove it.
+        if info.st_mode & stat.S_ISVTX and entry_info.st_uid != 0:
+            return errno.EACCES
+        if stat.S_ISLNK(entry_info.st_mode):
+            links += 1
+            if links > MAX_SYMLINKS:
+                return errno.ELOOP
+            target = os.readlink(entry)
+            pending.extend(_names(target))
+            if target.startswith(b'/'):
+                directory, info = b'/', os.lstat(b'/')
+            continue
+        directory, info = entry, entry_info
+    return 0 if _safe_file(info) else errno.EACCES
+
+
 class KernelRegistry(object):
     """The registry; identity(pid) gives a token for a live process.
 
     identity(pid) returns something that differs between two processes that
     had the same pid (the start time, say), or None when no process (thread
-    group) has that pid.
+    group) has that pid. file_errno(path) answers for the file a
+    registration names: handler_errno, on the real filesystem, by default.
+    refusals maps a path (bytes) to the errno registering it gets whatever
+    the file: how tests give the kernel another view than the module's
+    early check (the file changed in between, a kernel built otherwise).
     """
 
-    def __init__(self, identity, max_entries=DEFAULT_MAX_ENTRIES):
+    def __init__(self, identity, max_entries=DEFAULT_MAX_ENTRIES,
+                 file_errno=handler_errno):
         self._identity = identity
+        self._file_errno = file_errno
         self.max_entries = max_entries
+        self.refusals = {}
         self._entries = {}
         self.writes = 0
 
@@ -74,8 +159,13 @@ class KernelRegistry(object):
         return b''.join(b'%d %s\n' % (pid, entries[pid])
                         for pid in sorted(entries))
 
-    def write(self, data, privileged=True):
-        """Apply one write(); return 0 or the errno the kernel would give."""
+    def write(self, data, privileged=True, initial_namespaces=True):
+        """Apply one write(); return 0 or the errno the kernel would give.
+
+        privileged: the opener has CAP_SYS_ADMIN in the initial user
+        namespace; initial_namespaces: the writer is in the initial mount
+        namespace with the host's root.
+        """
         self.writes += 1
         if not privileged:
             return errno.EPERM
@@ -95,9 +185,14 @@ class KernelRegistry(object):
         pid = _parse_pid(pid_text)
         if not sep or pid is None or not _valid_path(path):
             return errno.EINVAL
+        if not initial_namespaces:
+            return errno.EXDEV
         token = self._identity(pid)
         if token is None:
             return errno.ESRCH
+        refused = self.refusals.get(path) or self._file_errno(path)
+        if refused:
+            return refused
         if not self._live(pid) and len(self._entries) >= self.max_entries:
             # Count only live registrations (a full scan, so only when full).
             self._prune()

@@ -88,8 +88,12 @@ class FakeProcFile(object):
         self.kernel = kernel
         self.proc_path = proc_path
         self.privileged = True
+        self.initial_namespaces = True
         self.present = True
         self.writes = []
+        # Called with each write's data before the kernel sees it: how a
+        # test changes a file after the module checked it.
+        self.before_write = None
 
     def open(self, path, flags):
         assert path == self.proc_path
@@ -100,7 +104,10 @@ class FakeProcFile(object):
     def write(self, fd, data):
         assert fd == 1000
         self.writes.append(data)
-        err = self.kernel.write(data, self.privileged)
+        if self.before_write:
+            self.before_write(data)
+        err = self.kernel.write(data, self.privileged,
+                                self.initial_namespaces)
         if err:
             raise OSError(err, os.strerror(err))
         return len(data)

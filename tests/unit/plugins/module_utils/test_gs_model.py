@@ -8,7 +8,9 @@ import os
 
 import pytest
 
-from gs_model import KernelRegistry, process_identity
+from gs_model import KernelRegistry, handler_errno, process_identity
+
+NOBODY = 65534
 
 
 class Processes(object):
@@ -26,9 +28,13 @@ def table():
     return Processes(10, 20, 30)
 
 
+def any_file_is_safe(path):
+    return 0
+
+
 @pytest.fixture
 def registry(table):
-    return KernelRegistry(table, max_entries=2)
+    return KernelRegistry(table, max_entries=2, file_errno=any_file_is_safe)
 
 
 def test_register_list_replace_unregister(registry):
@@ -107,3 +113,104 @@ def test_pid_reused_while_full_is_a_new_registration(registry, table):
     table.table[10] = 2
     assert registry.write(b'10 /c') == 0
     assert registry.listing() == b'10 /c\n20 /b\n'
+
+
+def test_unsafe_or_missing_file_is_refused_and_changes_nothing(table):
+    answers = {b'/unsafe': errno.EACCES, b'/missing': errno.ENOENT}
+    registry = KernelRegistry(table, file_errno=lambda path: answers.get(path, 0))
+    assert registry.write(b'10 /a') == 0
+    assert registry.write(b'10 /unsafe') == errno.EACCES
+    assert registry.write(b'20 /missing') == errno.ENOENT
+    assert registry.listing() == b'10 /a\n'
+
+
+def test_refusals_override_the_file_check(registry):
+    registry.refusals[b'/a'] = errno.EOPNOTSUPP
+    assert registry.write(b'10 /a') == errno.EOPNOTSUPP
+    assert registry.write(b'10 /b') == 0
+    assert registry.listing() == b'10 /b\n'
+
+
+def test_writer_in_another_mount_namespace_cannot_register(registry):
+    assert registry.write(b'10 /a', initial_namespaces=False) == errno.EXDEV
+    assert registry.write(b'20 /b') == 0
+    # Unregistering names no file, so it works from anywhere.
+    assert registry.write(b'-20', initial_namespaces=False) == 0
+    assert registry.listing() == b''
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """tmp_path/dir/handler: safe to run as root (tests run as root)."""
+    directory = tmp_path / 'dir'
+    directory.mkdir(mode=0o755)
+    handler = directory / 'handler'
+    handler.write_text('#!/bin/sh\n')
+    handler.chmod(0o755)
+    return tmp_path
+
+
+def errno_of(path):
+    return handler_errno(str(path).encode())
+
+
+def test_safe_handler_is_accepted(tree):
+    assert errno_of(tree / 'dir' / 'handler') == 0
+    assert errno_of(str(tree) + '/./dir/../dir//handler') == 0
+
+
+@pytest.mark.parametrize('change', [
+    lambda tree: os.chmod(str(tree / 'dir' / 'handler'), 0o757),
+    lambda tree: os.chmod(str(tree / 'dir' / 'handler'), 0o775),
+    lambda tree: os.chmod(str(tree / 'dir' / 'handler'), 0o644),
+    lambda tree: os.chown(str(tree / 'dir' / 'handler'), NOBODY, -1),
+    lambda tree: os.chmod(str(tree / 'dir'), 0o777),
+    lambda tree: os.chown(str(tree / 'dir'), NOBODY, -1),
+    lambda tree: os.chmod(str(tree), 0o770),
+], ids=['file others-writable', 'file group-writable', 'not executable',
+        'file not root', 'directory writable', 'directory not root',
+        'parent writable'])
+def test_unsafe_file_or_directory_is_eacces(tree, change):
+    change(tree)
+    assert errno_of(tree / 'dir' / 'handler') == errno.EACCES
+
+
+def test_a_directory_is_not_a_handler(tree):
+    assert errno_of(tree / 'dir') == errno.EACCES
+
+
+def test_sticky_directory_needs_root_owned_entries(tree):
+    os.chmod(str(tree / 'dir'), 0o1777)
+    assert errno_of(tree / 'dir' / 'handler') == 0
+    link = tree / 'dir' / 'link'
+    link.symlink_to('handler')
+    assert errno_of(link) == 0
+    os.lchown(str(link), NOBODY, -1)
+    assert errno_of(link) == errno.EACCES
+
+
+def test_symlinks_are_followed_and_their_directories_checked(tree):
+    (tree / 'abs').symlink_to(tree / 'dir' / 'handler')
+    (tree / 'rel').symlink_to('dir/handler')
+    (tree / 'up').mkdir(mode=0o755)
+    (tree / 'up' / 'back').symlink_to('../dir')
+    assert errno_of(tree / 'abs') == 0
+    assert errno_of(tree / 'rel') == 0
+    assert errno_of(tree / 'up' / 'back' / 'handler') == 0
+    os.chmod(str(tree / 'dir'), 0o777)
+    assert errno_of(tree / 'abs') == errno.EACCES
+    assert errno_of(tree / 'up' / 'back' / 'handler') == errno.EACCES
+
+
+def test_paths_that_do_not_resolve(tree):
+    assert errno_of(tree / 'dir' / 'none') == errno.ENOENT
+    assert errno_of(tree / 'dir' / 'handler' / 'x') == errno.ENOTDIR
+    (tree / 'loop').symlink_to('loop')
+    assert errno_of(tree / 'loop') == errno.ELOOP
+
+
+def test_the_default_file_check_is_the_real_one(table, tree):
+    registry = KernelRegistry(table)
+    assert registry.write(b'10 %s' % str(tree / 'missing').encode()) == \
+        errno.ENOENT
+    assert registry.write(b'10 %s' % str(tree / 'dir' / 'handler').encode()) == 0

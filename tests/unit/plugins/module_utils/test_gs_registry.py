@@ -66,20 +66,23 @@ def test_read_registrations_refuses_a_foreign_format(tmp_path):
     assert 'listing format' in str(raised.value)
 
 
-def test_each_operation_is_one_write(proc, kernel, spawn):
+def test_each_operation_is_one_write(proc, kernel, spawn, handler,
+                                     other_handler):
     first, second = spawn(), spawn()
-    apply_operations([Operation(first, '/a'), Operation(second, '/b'),
+    apply_operations([Operation(first, handler),
+                      Operation(second, other_handler),
                       Operation(first)], proc.proc_path)
-    assert proc.writes == [b'%d /a\n' % first, b'%d /b\n' % second,
+    assert proc.writes == [b'%d %s\n' % (first, handler.encode()),
+                           b'%d %s\n' % (second, other_handler.encode()),
                            b'-%d\n' % first]
-    assert read_registrations(proc.proc_path) == {second: '/b'}
+    assert read_registrations(proc.proc_path) == {second: other_handler}
 
 
-def test_refused_write_reports_index_and_stops(proc, spawn):
+def test_refused_write_reports_index_and_stops(proc, spawn, handler):
     live = spawn()
     with pytest.raises(WriteFailed) as raised:
-        apply_operations([Operation(live, '/a'), Operation(live + 10 ** 6,
-                                                           '/b'),
+        apply_operations([Operation(live, handler),
+                          Operation(live + 10 ** 6, handler),
                           Operation(live)], proc.proc_path)
     assert raised.value.index == 1
     assert raised.value.errno == errno.ESRCH

@@ -10,15 +10,17 @@ from module_runner import run
 
 
 def test_reports_each_registration(monkeypatch, proc, kernel, spawn,
-                                   handler):
+                                   handler, other_handler):
     first, second = spawn(), spawn()
     kernel.write(b'%d %s' % (second, handler.encode()))
-    kernel.write(b'%d /gone/handler' % first)
+    kernel.write(b'%d %s' % (first, other_handler.encode()))
+    # Removed after registering: the registration stays.
+    os.remove(other_handler)
     result = run(monkeypatch, main, dict(proc_path=proc.proc_path),
                  check_mode=True)
     assert not result['changed'] and not result['failed']
     assert result['registrations'] == [
-        dict(pid=first, handler='/gone/handler', name='sleep',
+        dict(pid=first, handler=other_handler, name='sleep',
              handler_exists=False),
         dict(pid=second, handler=handler, name='sleep', handler_exists=True),
     ]
