@@ -8,7 +8,11 @@ The contract: reading lists "<pid> <path>\\n" per live registration in
 ascending pid order; each write() carries exactly one operation, either
 "<pid> <path>" (register or replace) or "-<pid>" (unregister). A refused
 write changes nothing and reports an errno, which is turned here into a
-message that says what to fix.
+message that says what to fix. Registering also has the kernel check the
+file the path names, by the rule gs_handler applies before (EACCES when
+unsafe, ENOENT, ENOTDIR or ELOOP when the path does not resolve), and
+refuses writers outside the host's mount namespace (EXDEV) and every
+handler on a kernel built with CONFIG_STATIC_USERMODEHELPER (EOPNOTSUPP).
 """
 
 from __future__ import annotations
@@ -17,6 +21,15 @@ import errno
 import os
 
 DEFAULT_PROC_PATH = '/proc/graceful_shutdown'
+
+# The kernel's answers, when registering, about the file the path names.
+FILE_ERRNOS = (errno.EACCES, errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+
+_UNRESOLVED = {
+    errno.ENOENT: 'the file or a directory on its path does not exist',
+    errno.ENOTDIR: 'a component of the path is not a directory',
+    errno.ELOOP: 'resolving it meets too many symbolic links',
+}
 
 # Paths travel as bytes; surrogateescape keeps undecodable bytes intact.
 _ENCODING = 'utf-8'
@@ -98,8 +111,52 @@ def _access_message(proc_path, action):
             '(become: true)' % (action, proc_path))
 
 
+def errno_name(err_no):
+    """EOPNOTSUPP, as the contract names it (Linux's ENOTSUP is the same)."""
+    if err_no == errno.EOPNOTSUPP:
+        return 'EOPNOTSUPP'
+    return errno.errorcode.get(err_no, 'errno %d' % err_no)
+
+
+def _refused(operation, err_no):
+    return 'the kernel refused to %s (%s)' % (operation.describe(),
+                                              errno_name(err_no))
+
+
+def explain_register_error(err_no, operation):
+    """A message for an errno only registering gets, or None."""
+    if err_no == errno.EACCES:
+        return ('%s: it runs handlers as root, so it takes only a regular '
+                'executable file owned by root that group and others cannot '
+                'write, reached through directories owned by root that group '
+                'and others cannot write (unless sticky), and the handler or '
+                'a directory on its path is not safe to run as root; chown '
+                'root and chmod go-w it, or move the handler'
+                % _refused(operation, err_no))
+    if err_no in _UNRESOLVED:
+        return ('%s: the path does not resolve to a file: %s; install the '
+                'handler there or give the path it is at'
+                % (_refused(operation, err_no), _UNRESOLVED[err_no]))
+    if err_no == errno.EXDEV:
+        return ('%s: the writer is outside the host\'s initial mount '
+                'namespace or has another root (a container, a chroot, a '
+                'private mount namespace), and the kernel runs handlers in '
+                'the host\'s namespaces, so it refuses paths named elsewhere; '
+                'run the task on the host itself' % _refused(operation, err_no))
+    if err_no == errno.EOPNOTSUPP:
+        return ('%s: the running kernel was built with '
+                'CONFIG_STATIC_USERMODEHELPER and refuses every handler; boot '
+                'a kernel built without it (the kernel_build role\'s '
+                'configuration fragment turns it off)' % _refused(operation, err_no))
+    return None
+
+
 def explain_write_error(err_no, operation, proc_path):
     """A message for an errno the kernel returned for one operation."""
+    if operation.handler is not None:
+        message = explain_register_error(err_no, operation)
+        if message:
+            return message
     what = operation.describe()
     if err_no == errno.EINVAL:
         return ('the kernel refused to %s (EINVAL): the handler path must be '
@@ -112,7 +169,7 @@ def explain_write_error(err_no, operation, proc_path):
     if err_no == errno.ENOENT:
         return ('cannot %s: pid %d is not registered (ENOENT)'
                 % (what, operation.pid))
-    if err_no in (errno.EPERM, errno.EACCES):
+    if err_no == errno.EPERM:
         return _access_message(proc_path, 'write')
     if err_no == errno.ENOSPC:
         return ('cannot %s: the graceful-shutdown registry is full (ENOSPC); '
@@ -123,12 +180,16 @@ def explain_write_error(err_no, operation, proc_path):
 
 
 class WriteFailed(RegistryError):
-    """Operation number `index` was refused; those before it were applied."""
+    """Operation number `index` was refused; those before it were applied.
 
-    def __init__(self, message, index, err_no):
+    operation is the refused one, None when the file could not be opened.
+    """
+
+    def __init__(self, message, index, err_no, operation=None):
         super(WriteFailed, self).__init__(message)
         self.index = index
         self.errno = err_no
+        self.operation = operation
 
 
 def read_registrations(proc_path=DEFAULT_PROC_PATH):
@@ -175,11 +236,11 @@ def apply_operations(operations, proc_path=DEFAULT_PROC_PATH):
             except OSError as err:
                 raise WriteFailed(explain_write_error(err.errno, operation,
                                                       proc_path),
-                                  index, err.errno)
+                                  index, err.errno, operation)
             if written != len(data):
                 raise WriteFailed('cannot %s: short write to %s (%d of %d '
                                   'bytes)' % (operation.describe(), proc_path,
                                               written, len(data)),
-                                  index, errno.EIO)
+                                  index, errno.EIO, operation)
     finally:
         os.close(fd)

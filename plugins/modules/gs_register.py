@@ -22,7 +22,12 @@ description:
     group nor others can write, reached through directories only root can
     change, because the kernel runs it as root.
   - Each change is one write to the proc file. If the kernel refuses one, the
-    changes already made by the task are undone and the task fails.
+    changes already made by the task are undone and the task fails with a
+    message naming the errno and what to fix.
+  - The kernel checks the handler again, by the same rule, when it registers
+    it, and refuses a file that is unsafe (C(EACCES)) or a path that does not
+    resolve (C(ENOENT), C(ENOTDIR), C(ELOOP)). A file that passed this
+    module's check and was then refused is checked again, to say what fails now.
   - Needs root with CAP_SYS_ADMIN (V(become=true)) to change registrations.
 author:
   - oomgs maintainers (@oomgs)
@@ -106,6 +111,11 @@ notes:
   - A registration belongs to the process, not to the number. It disappears
     when the process exits, so run this task again after restarting the program,
     or use the systemd drop-in of the gs_runtime role.
+  - Run the module on the host itself. The kernel runs handlers in the host's
+    namespaces, so it refuses registrations written from another mount
+    namespace or root, such as a container or a chroot (C(EXDEV)).
+  - A kernel built with C(CONFIG_STATIC_USERMODEHELPER) refuses every handler
+    (C(EOPNOTSUPP)).
 seealso:
   - module: oomgs.graceful_shutdown.gs_info
 """
@@ -182,6 +192,7 @@ from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_plan im
 )
 from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registry import (
     DEFAULT_PROC_PATH,
+    FILE_ERRNOS,
     RegistryError,
     WriteFailed,
     apply_operations,
@@ -263,13 +274,31 @@ def as_list(registrations):
             for pid in sorted(registrations)]
 
 
+def checked_again(refusal):
+    """What our own check says now of a file the kernel refused.
+
+    It passed that check before the write: what fails now, if anything, is
+    what to fix.
+    """
+    operation = refusal.operation
+    if operation is None or operation.handler is None or \
+            refusal.errno not in FILE_ERRNOS:
+        return ''
+    problem = handler_problem(operation.handler)
+    if problem:
+        return '; checked again after the refusal: %s' % problem
+    return ('; checked again after the refusal, it passes gs_register\'s '
+            'check: it or a directory on its path may have changed while '
+            'the task ran, so run the task again')
+
+
 def write(module, proc_path, before, operations):
     """Apply operations; on a refusal undo what went through and fail."""
     try:
         apply_operations(operations, proc_path)
     except WriteFailed as err:
         applied = operations[:err.index]
-        message = str(err)
+        message = str(err) + checked_again(err)
         if applied:
             try:
                 apply_operations(undo(before, applied), proc_path)

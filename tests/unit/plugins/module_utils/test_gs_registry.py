@@ -14,6 +14,7 @@ from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registr
     RegistryError,
     WriteFailed,
     apply_operations,
+    errno_name,
     explain_write_error,
     format_listing,
     parse_listing,
@@ -111,16 +112,67 @@ def test_no_operations_opens_nothing(proc):
 @pytest.mark.parametrize('err_no, words', [
     (errno.EINVAL, 'must be absolute'),
     (errno.ESRCH, 'does not exist (ESRCH)'),
-    (errno.ENOENT, 'is not registered (ENOENT)'),
     (errno.EPERM, 'CAP_SYS_ADMIN'),
-    (errno.EACCES, 'CAP_SYS_ADMIN'),
     (errno.ENOSPC, 'vm.graceful_shutdown_max_entries'),
     (errno.EIO, 'Input/output error'),
+    (errno.EACCES, 'not safe to run as root'),
+    (errno.ENOENT, 'does not resolve to a file: the file or a directory on '
+                   'its path does not exist'),
+    (errno.ENOTDIR, 'a component of the path is not a directory'),
+    (errno.ELOOP, 'too many symbolic links'),
+    (errno.EXDEV, "outside the host's initial mount namespace"),
+    (errno.EOPNOTSUPP, 'CONFIG_STATIC_USERMODEHELPER'),
 ])
 def test_every_contract_errno_has_a_clear_message(err_no, words):
     message = explain_write_error(err_no, Operation(5, '/h'), '/proc/gs')
     assert words in message
 
 
+@pytest.mark.parametrize('err_no, words', [
+    (errno.ENOENT, 'pid 5 is not registered (ENOENT)'),
+    (errno.EPERM, 'CAP_SYS_ADMIN'),
+    # Only registering names a file: no claim about one here.
+    (errno.EACCES, 'Permission denied'),
+])
+def test_unregister_errno_messages(err_no, words):
+    message = explain_write_error(err_no, Operation(5), '/proc/gs')
+    assert words in message and 'handler' not in message
+
+
+@pytest.mark.parametrize('err_no', [errno.EACCES, errno.ENOENT, errno.ENOTDIR,
+                                    errno.ELOOP, errno.EXDEV,
+                                    errno.EOPNOTSUPP])
+def test_refused_registration_says_the_errno_and_what_to_fix(err_no):
+    message = explain_write_error(err_no, Operation(5, '/h'), '/proc/gs')
+    assert message.startswith('the kernel refused to register pid 5 with '
+                              'handler /h (%s): ' % errno_name(err_no))
+    assert '; ' in message
+
+
+def test_refused_write_names_the_operation(proc, spawn, handler):
+    pid = spawn()
+    proc.kernel.refusals[handler.encode()] = errno.EXDEV
+    with pytest.raises(WriteFailed) as raised:
+        apply_operations([Operation(pid, handler)], proc.proc_path)
+    assert raised.value.operation == Operation(pid, handler)
+    assert raised.value.errno == errno.EXDEV
+
+
+def test_unopenable_file_names_no_operation(proc, monkeypatch):
+    def refuse_open(path, flags):
+        raise PermissionError(errno.EACCES, 'Permission denied', path)
+    monkeypatch.setattr(proc, 'open', refuse_open)
+    with pytest.raises(WriteFailed) as raised:
+        apply_operations([Operation(1, '/h')], proc.proc_path)
+    assert raised.value.operation is None
+    assert 'become: true' in str(raised.value)
+
+
 def test_the_module_uses_the_real_os_outside_tests():
     assert gs_registry.os.__name__ == 'os'
+
+
+def test_errno_names_follow_the_contract():
+    assert errno_name(errno.EOPNOTSUPP) == 'EOPNOTSUPP'
+    assert errno_name(errno.EXDEV) == 'EXDEV'
+    assert errno_name(100000) == 'errno 100000'

@@ -4,10 +4,14 @@ modes, bulk and exclusive, validation before any write, rollback."""
 
 from __future__ import annotations
 
+import errno
 import os
 
 import pytest
 
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registry import (
+    errno_name,
+)
 from ansible_collections.oomgs.graceful_shutdown.plugins.modules.gs_register import main
 from module_runner import run
 
@@ -260,3 +264,100 @@ def test_full_registry_undoes_the_changes_made(gs, kernel, spawn, handler,
 def test_mutually_exclusive_targets(gs, spawn, handler):
     result = gs(pid=spawn(), pidfile='/run/x.pid', handler=handler)
     assert result['failed'] and 'mutually exclusive' in result['msg']
+
+
+@pytest.fixture
+def third_handler(handler):
+    path = os.path.join(os.path.dirname(handler), 'checkpoint')
+    with open(path, 'w') as handler_file:
+        handler_file.write('#!/bin/sh\nexit 0\n')
+    os.chmod(path, 0o755)
+    return path
+
+
+def change_before_the_kernel_sees(proc, path, change):
+    """Run change() when the write registering path reaches the kernel,
+    after gs_register checked the file: a change in between."""
+    def hook(data):
+        if data.rstrip(b'\n').endswith(b' ' + path.encode()):
+            change()
+    proc.before_write = hook
+
+
+def refused_after_a_replacement(gs, spawn, handler, other_handler, refused):
+    """Replace kept's handler, then register a new pid with `refused`."""
+    kept = spawn()
+    gs(pid=kept, handler=handler)
+    result = gs(registrations=[dict(pid=kept, handler=other_handler),
+                               dict(pid=spawn(), handler=refused)])
+    return kept, result
+
+
+def assert_refused_and_undone(result, kernel, kept, handler, *words):
+    assert result['failed'] and not result.get('changed')
+    for word in words:
+        assert word in result['msg']
+    assert 'the 1 change(s) made before it were undone' in result['msg']
+    assert listing(kernel) == '%d %s\n' % (kept, handler)
+    assert result['registrations'] == [dict(pid=kept, handler=handler)]
+
+
+def test_handler_made_unsafe_after_the_check_is_refused_and_undone(
+        gs, proc, kernel, spawn, handler, other_handler, third_handler):
+    change_before_the_kernel_sees(
+        proc, third_handler, lambda: os.chmod(third_handler, 0o777))
+    kept, result = refused_after_a_replacement(gs, spawn, handler,
+                                               other_handler, third_handler)
+    assert_refused_and_undone(
+        result, kernel, kept, handler, '(EACCES)', 'not safe to run as root',
+        'checked again after the refusal: the handler %s is writable by '
+        'group or others (mode 0777)' % third_handler)
+
+
+def test_handler_removed_after_the_check_is_refused_and_undone(
+        gs, proc, kernel, spawn, handler, other_handler, third_handler):
+    change_before_the_kernel_sees(proc, third_handler,
+                                  lambda: os.remove(third_handler))
+    kept, result = refused_after_a_replacement(gs, spawn, handler,
+                                               other_handler, third_handler)
+    assert_refused_and_undone(
+        result, kernel, kept, handler, '(ENOENT)', 'does not resolve',
+        'checked again after the refusal: the handler %s does not exist'
+        % third_handler)
+
+
+@pytest.mark.parametrize('err_no, words', [
+    (errno.EACCES, "it passes gs_register's check: it or a directory on its "
+                   "path may have changed"),
+    (errno.ENOTDIR, 'a component of the path is not a directory'),
+    (errno.ELOOP, 'too many symbolic links'),
+    (errno.EXDEV, "the kernel runs handlers in the host's namespaces"),
+    (errno.EOPNOTSUPP, 'CONFIG_STATIC_USERMODEHELPER'),
+], ids=['EACCES', 'ENOTDIR', 'ELOOP', 'EXDEV', 'EOPNOTSUPP'])
+def test_kernel_refusal_of_a_checked_handler_is_clear_and_undone(
+        gs, kernel, spawn, handler, other_handler, third_handler, err_no,
+        words):
+    kernel.refusals[third_handler.encode()] = err_no
+    kept, result = refused_after_a_replacement(gs, spawn, handler,
+                                               other_handler, third_handler)
+    assert_refused_and_undone(
+        result, kernel, kept, handler,
+        'the kernel refused to register pid', '(%s)' % errno_name(err_no),
+        words)
+
+
+def test_writer_outside_the_host_mount_namespace_gets_exdev(
+        gs, proc, kernel, spawn, handler):
+    proc.initial_namespaces = False
+    result = gs(pid=spawn(), handler=handler)
+    assert result['failed'] and '(EXDEV)' in result['msg']
+    assert 'checked again' not in result['msg']
+    assert listing(kernel) == ''
+
+
+def test_check_mode_does_not_ask_the_kernel(gs, proc, kernel, spawn,
+                                            handler):
+    kernel.refusals[handler.encode()] = errno.EACCES
+    result = gs(check_mode=True, pid=spawn(), handler=handler)
+    assert result['changed'] and not result['failed']
+    assert proc.writes == [] and listing(kernel) == ''
