@@ -10,6 +10,7 @@ what the registry and its write counter hold afterwards.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -247,3 +248,54 @@ def test_service_targets(lab_factory):
     lab.expect_pass('gs_service.yml', ignored=1, extra=dict(
         gs_fake_bin=fake_bin, gs_fake_units=units))
     assert lab.registry.listing() == '%d %s\n' % (lab.pids[0], lab.handler)
+
+
+# Files the module's check passes and the stand-in's kernel refuses, as if
+# it saw something else by the time of the write, and the message's words.
+KERNEL_REFUSALS = [
+    (errno.EACCES, 'EACCES', "it passes gs_register's check: it or a "
+                             "directory on its path may have changed"),
+    (errno.ENOENT, 'ENOENT', 'the path does not resolve to a file'),
+    (errno.EXDEV, 'EXDEV', "the kernel runs handlers in the host's "
+                           "namespaces"),
+    (errno.EOPNOTSUPP, 'EOPNOTSUPP', 'CONFIG_STATIC_USERMODEHELPER'),
+]
+
+
+def test_kernel_refusals_are_clear_undone_and_unseen_in_check_mode(
+        lab_factory):
+    lab = lab_factory(count=2)
+    cases = []
+    for err_no, name, expect in KERNEL_REFUSALS:
+        handler = write_handler(os.path.join(lab.workdir, 'handlers',
+                                             'refused-' + name))
+        lab.registry.refuse(handler, err_no)
+        cases.append(dict(errno=name, handler=handler, expect=expect))
+    wrapper = os.path.join(lab.workdir, 'python-in-private-mount-namespace')
+    with open(wrapper, 'w') as script:
+        script.write('#!/bin/sh\nexec unshare --mount -- %s "$@"\n'
+                     % sys.executable)
+    os.chmod(wrapper, 0o755)
+    lab.expect_pass('gs_refusals.yml', ignored=2, extra=dict(
+        gs_refused_cases=cases,
+        gs_python_in_private_mount_namespace=wrapper))
+    assert lab.registry.listing() == '%d %s\n' % (lab.pids[0], lab.handler)
+
+
+def test_gs_info_counters(lab_factory):
+    lab = lab_factory(count=2)
+    with_counters = os.path.join(lab.workdir, 'vmstat-with-counters')
+    without_counters = os.path.join(lab.workdir, 'vmstat-without-counters')
+    with open(with_counters, 'w') as vmstat:
+        vmstat.write('nr_free_pages 4096\n'
+                     'graceful_shutdown_run 5\n'
+                     'graceful_shutdown_exited 2\n'
+                     'graceful_shutdown_timed_out 1\n'
+                     'graceful_shutdown_failed 1\n'
+                     'graceful_shutdown_refused 1\n'
+                     'oom_kill 3\n')
+    with open(without_counters, 'w') as vmstat:
+        vmstat.write('nr_free_pages 4096\noom_kill 3\n')
+    lab.expect_pass('gs_counters.yml', extra=dict(
+        gs_vmstat_with_counters=with_counters,
+        gs_vmstat_without_counters=without_counters))
