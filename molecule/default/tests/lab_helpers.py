@@ -5,12 +5,20 @@ import time
 PROC = "/proc/graceful_shutdown"
 HANDLERS = "/usr/local/lib/oomgs/handlers"
 RECORDS = "/var/lib/oomgs/handler-records"
+INFO = "oomgs.graceful_shutdown.gs_info"
 
 
 def registrations(host):
     """The kernel's registry listing as {pid: handler}."""
     listing = host.check_output(f"cat {PROC}")
     return {int(pid): path for pid, path in (line.split(" ", 1) for line in listing.splitlines())}
+
+
+def counters(host):
+    """The kernel's graceful-shutdown counters, as gs_info returns them."""
+    result = host.ansible(INFO, check=False, become=True)
+    assert result["counters"] is not None, "the kernel reports no graceful_shutdown_* counters"
+    return result["counters"]
 
 
 def start_background(host, command):

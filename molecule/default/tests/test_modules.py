@@ -5,12 +5,21 @@ import json
 import pytest
 from testinfra.modules.ansible import AnsibleException
 
-from lab_helpers import HANDLERS, registrations, start_background
+from lab_helpers import HANDLERS, INFO, PROC, registrations, start_background
 
 REGISTER = "oomgs.graceful_shutdown.gs_register"
-INFO = "oomgs.graceful_shutdown.gs_info"
 RECORD = f"{HANDLERS}/record-victim"
 LOG = f"{HANDLERS}/log-victim"
+# One write() to the registry, bypassing gs_register; prints the errno's name.
+PROC_WRITE = f"""import errno, os, sys
+fd = os.open("{PROC}", os.O_WRONLY)
+try:
+    os.write(fd, sys.argv[1].encode())
+except OSError as err:
+    print(errno.errorcode[err.errno])
+else:
+    print("ok")
+"""
 
 
 @pytest.fixture()
@@ -82,10 +91,11 @@ def test_bulk_registrations(root, sleeper):
     "setup, handler",
     [
         ("install -m 0777 /bin/true /tmp/gs-bad-handler", "/tmp/gs-bad-handler"),
+        ("install -m 0755 -o 65534 /bin/true /tmp/gs-foreign-handler", "/tmp/gs-foreign-handler"),
         ("true", "relative/handler"),
         ("rm -f /tmp/gs-missing-handler", "/tmp/gs-missing-handler"),
     ],
-    ids=["world-writable", "relative", "missing"],
+    ids=["world-writable", "foreign-owned", "relative", "missing"],
 )
 def test_bad_handler_refused(root, sleeper, setup, handler):
     root.check_output(setup)
@@ -108,3 +118,63 @@ def test_registration_dies_with_the_process(root):
     root.run(f"kill {pid}")
     root.run(f"while [ -e /proc/{pid} ]; do sleep 0.2; done")
     assert pid not in registrations(root)
+
+
+@pytest.fixture()
+def scratch(root):
+    """A directory of root's, 0700, for handlers made for one test."""
+    path = root.check_output("mktemp -d /tmp/gs-handlers.XXXXXX")
+    yield path
+    root.run("rm -rf %s", path)
+
+
+@pytest.mark.parametrize(
+    "make, answer",
+    [
+        ("install -m 0755 /bin/true {dir}/handler", "ok"),
+        ("install -m 0777 /bin/true {dir}/handler", "EACCES"),
+        ("install -m 0755 -o 65534 /bin/true {dir}/handler", "EACCES"),
+        ("install -m 0755 /bin/true {dir}/handler && chmod 0777 {dir}", "EACCES"),
+    ],
+    ids=["safe", "mode-0777", "uid-65534", "directory-0777"],
+)
+def test_kernel_checks_the_handler_written_directly(root, sleeper, scratch, make, answer):
+    """The kernel's own check, without gs_register's before it."""
+    root.check_output(make.format(dir=scratch))
+    before = registrations(root)
+    line = f"{sleeper} {scratch}/handler"
+    assert root.check_output("python3 -c %s %s", PROC_WRITE, line) == answer
+    if answer == "ok":
+        assert registrations(root) == {**before, sleeper: f"{scratch}/handler"}
+    else:
+        assert registrations(root) == before
+
+
+UNSHARED_PYTHON = """#!/bin/sh
+exec unshare --mount -- /usr/bin/python3 "$@"
+"""
+
+
+def test_registration_from_a_private_mount_namespace_is_refused(root, sleeper):
+    """The kernel runs handlers in the host's namespaces: EXDEV, told clearly."""
+    wrapper = "/tmp/gs-python-in-private-mount-namespace"
+    root.ansible(
+        "ansible.builtin.copy",
+        json.dumps({"dest": wrapper, "content": UNSHARED_PYTHON, "mode": "0755"}),
+        check=False,
+        become=True,
+    )
+    before = registrations(root)
+    try:
+        result = root.ansible(
+            REGISTER,
+            json.dumps({"pid": sleeper, "handler": RECORD}),
+            check=False,
+            become=True,
+            extra_vars={"ansible_python_interpreter": wrapper},
+        )
+    except AnsibleException as failure:
+        result = failure.result
+    assert "(EXDEV)" in result.get("msg", ""), result
+    assert "run the task on the host itself" in result["msg"]
+    assert registrations(root) == before

@@ -3,7 +3,7 @@
 import json
 import re
 
-from lab_helpers import HANDLERS, RECORDS, registrations, start_background, wait_until
+from lab_helpers import HANDLERS, RECORDS, counters, registrations, start_background, wait_until
 
 SLICE = "gs-memlimit.slice"
 LIMIT = 50000000
@@ -72,6 +72,7 @@ def test_gs_run_refuses_a_bad_handler(root):
 
 def test_oom_in_the_slice_runs_the_handler_before_the_kill(root):
     handler = f"{HANDLERS}/record-victim"
+    before = counters(root)
     pid = start_background(
         root, f"/usr/local/bin/gs-run /usr/local/bin/oom_condition_creator {handler} 1 100"
     )
@@ -87,6 +88,15 @@ def test_oom_in_the_slice_runs_the_handler_before_the_kill(root):
     assert fields["GS_OOM_SCOPE"] == "memcg"
     assert fields["victim_alive"] == "yes"
     assert fields["handler_uid"] == "0"
+    # What the kernel told the handler about the victim and the OOM.
+    assert fields["GS_OOM_CONSTRAINT"] == "memcg"
+    cgroup = fields["GS_VICTIM_CGROUP"]
+    assert f"/{SLICE}/run-" in cgroup and cgroup.endswith(".scope"), cgroup
+    # Most of the slice's limit, which the victim alone filled; a little
+    # over it at most (mapped pages of its binary charged elsewhere).
+    assert LIMIT // 2048 < int(fields["GS_VICTIM_RSS_KB"]) <= LIMIT // 1024 + 4096
+    timeout = int(root.check_output("sysctl -n vm.graceful_shutdown_timeout_ms"))
+    assert 0 < int(fields["GS_DEADLINE_MS"]) <= timeout
 
     log = root.check_output("dmesg")
     line = re.search(
@@ -96,3 +106,12 @@ def test_oom_in_the_slice_runs_the_handler_before_the_kill(root):
     )
     assert line, log[-2000:]
     assert re.search(rf"Killed process {pid} \(oom_condition_c\)", log)
+
+    # Counted: a run begun and a handler that exited in time; with nothing
+    # running now, every run has one outcome.
+    def counted():
+        now = counters(root)
+        outcomes = now["exited"] + now["timed_out"] + now["failed"] + now["refused"]
+        return now["run"] > before["run"] and now["exited"] > before["exited"] and now["run"] == outcomes
+
+    assert wait_until(counted, 30), (before, counters(root))
