@@ -7,7 +7,9 @@
 The kernel runs the handler as root when its process is chosen by the OOM
 killer. A handler that anyone but root can change, directly or by swapping
 a directory or symlink on its path, is a privilege escalation, so it is
-refused before anything is written.
+refused before anything is written. The kernel applies the same rule when
+registering (EACCES) and again just before the exec; checking here first
+says what to fix, where the kernel can only give an errno.
 """
 
 from __future__ import annotations
