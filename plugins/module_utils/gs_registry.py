@@ -8,11 +8,11 @@ The contract: reading lists "<pid> <path>\\n" per live registration in
 ascending pid order; each write() carries exactly one operation, either
 "<pid> <path>" (register or replace) or "-<pid>" (unregister). A refused
 write changes nothing and reports an errno, which is turned here into a
-message that says what to fix. Registering also has the kernel check the
-file the path names, by the rule gs_handler applies before (EACCES when
-unsafe, ENOENT, ENOTDIR or ELOOP when the path does not resolve), and
-refuses writers outside the host's mount namespace (EXDEV) and every
-handler on a kernel built with CONFIG_STATIC_USERMODEHELPER (EOPNOTSUPP).
+message that says what to fix. When registering, the kernel also checks
+the file the path names by the rule gs_handler applies before (EACCES when
+unsafe; ENOENT, ENOTDIR or ELOOP when the path does not resolve), refuses
+writers outside the host's initial mount namespace or root (EXDEV), and,
+built with CONFIG_STATIC_USERMODEHELPER, refuses every handler (EOPNOTSUPP).
 """
 
 from __future__ import annotations
@@ -142,12 +142,14 @@ def explain_register_error(err_no, operation):
                 'namespace or has another root (a container, a chroot, a '
                 'private mount namespace), and the kernel runs handlers in '
                 'the host\'s namespaces, so it refuses paths named elsewhere; '
-                'run the task on the host itself' % _refused(operation, err_no))
+                'run the task on the host itself'
+                % _refused(operation, err_no))
     if err_no == errno.EOPNOTSUPP:
         return ('%s: the running kernel was built with '
                 'CONFIG_STATIC_USERMODEHELPER and refuses every handler; boot '
                 'a kernel built without it (the kernel_build role\'s '
-                'configuration fragment turns it off)' % _refused(operation, err_no))
+                'configuration fragment turns it off)'
+                % _refused(operation, err_no))
     return None
 
 
