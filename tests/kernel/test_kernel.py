@@ -65,9 +65,10 @@ def test_no_kernel_splat(run):
 
 def test_handled_oom_log_lines_match_the_contract(run):
     """Every graceful_shutdown line has the fixed shape of the brief."""
+    # comm escaped: each of its up to 15 bytes may be \xHH (4 characters)
     shape = re.compile(
-        r"graceful_shutdown: pid \d+ \(.{1,16}\) handler /\S*: "
-        r"(exit status -?\d+|timed out|failed to run: -?\w+), \d+ ms$")
+        r"graceful_shutdown: pid \d+ \([\x20-\x7e]{1,60}\) handler /\S*: "
+        r"(exit status -?\d+|timed out|failed to run: -?\w+|refused: [^,]+), \d+ ms$")
     lines = [re.sub(r"^\[\s*[\d.]+\]\s*", "", line.strip())
              for line in run.console.splitlines()
              if "graceful_shutdown: pid" in line]

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Graceful-shutdown handler used by the tests. It records what the kernel
- * gave it (argv, environment, credentials, cgroup) and whether its victim
- * was still alive into /tmp/gs-rec/<victim pid>.rec, then behaves according
- * to the name it was run as:
+ * gave it (argv, environment, credentials and capability sets, cgroup) and
+ * whether its victim was still alive into /tmp/gs-rec/<victim pid>.rec,
+ * then behaves according to the name it was run as:
  *   gs_handler_record  exit 0 at once
  *   gs_handler_exit3   exit 3
  *   gs_handler_hang    never exit (ignores the catchable signals)
@@ -38,6 +38,31 @@ static void copy_file_line(FILE *out, const char *key, const char *path)
 	}
 	buf[strcspn(buf, "\n")] = 0;
 	fprintf(out, "%s=%s\n", key, f ? buf : "?unreadable");
+}
+
+/* Capability sets, as /proc/self/status shows them: "capbnd=<hex>" etc. */
+static void copy_status_fields(FILE *out)
+{
+	static const char *const keys[] = { "CapInh", "CapPrm", "CapEff",
+					     "CapBnd", "CapAmb" };
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t n = strlen(keys[i]);
+			char *v = line + n + 1;
+
+			if (strncmp(line, keys[i], n) || line[n] != ':')
+				continue;
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = 0;
+			fprintf(out, "%c%s=%s\n", keys[i][0] + 'a' - 'A',
+				keys[i] + 1, v);
+		}
+	}
+	if (f)
+		fclose(f);
 }
 
 /*
@@ -136,6 +161,7 @@ int main(int argc, char **argv)
 		alive_errno);
 	fprintf(out, "victim_state=%c\n", state);
 	copy_file_line(out, "cgroup", "/proc/self/cgroup");
+	copy_status_fields(out);
 	fclose(out);
 	rename(tmp, final);
 

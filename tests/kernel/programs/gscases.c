@@ -14,6 +14,9 @@
 #include "gstest.h"
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
@@ -52,6 +55,60 @@ static char *excerpt(const char *s)
 	}
 	strcpy(b + o, *s ? "..." : "");
 	return b;
+}
+
+/*
+ * The kernel registers only a handler that root alone can change: the
+ * paths the contract cases register are hard links of H_RECORD (root's,
+ * mode 0755) in directories made here (root's, mode 0755).
+ */
+static int mkdirs(const char *path)
+{
+	char buf[1100];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int handler_at(const char *path)
+{
+	int err = mkdirs(path);
+
+	if (err)
+		return err;
+	return link(H_RECORD, path) && errno != EEXIST ? errno : 0;
+}
+
+/* A copy of H_RECORD at @path with @mode, owned by @uid (0 or an errno). */
+static int handler_copy(const char *path, mode_t mode, uid_t uid)
+{
+	char buf[65536];
+	int in, out, err = mkdirs(path);
+	ssize_t n;
+
+	if (err)
+		return err;
+	in = open(H_RECORD, O_RDONLY);
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (in < 0 || out < 0)
+		err = errno;
+	while (!err && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			err = errno ? errno : EIO;
+	if (!err && (fchown(out, uid, uid) || fchmod(out, mode)))
+		err = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err;
 }
 
 /* --- the proc file's contract ---------------------------------------- */
@@ -154,6 +211,7 @@ static void case_list(void)
 	/* Register out of order: the listing must still be ascending. */
 	for (int i = 2; i >= 0; i--) {
 		snprintf(want[i], sizeof(want[i]), "/gs/list/handler-%d", i);
+		CHECK(handler_at(want[i]) == 0, "handler %s", want[i]);
 		CHECK(gs_register(s[i], want[i]) == 0, "register %d", s[i]);
 	}
 	text = gs_list();
@@ -183,6 +241,8 @@ static void case_replace(void)
 	char *text, *path, needle[64];
 	int err;
 
+	CHECK(handler_at("/gs/replace/old") == 0 &&
+	      handler_at("/gs/replace/new") == 0, "handlers");
 	CHECK(gs_register(s, "/gs/replace/old") == 0, "first register");
 	err = gs_register(s, "/gs/replace/new");
 	CHECK(err == 0, "replace: %s", errname(err));
@@ -308,9 +368,14 @@ static void case_path_1023_bytes_accepted(void)
 	char path[1024], *got;
 	int err;
 
+	/* "/gs/long/aaa.../aaa...": names of at most 200 bytes */
 	memset(path, 'a', sizeof(path));
-	path[0] = '/';
+	memcpy(path, "/gs/long/", 9);
+	for (int i = 9 + 200; i < 1023; i += 201)
+		path[i] = '/';
 	path[1023] = 0;
+	CHECK(handler_at(path) == 0, "handler at a 1023-byte path: %s",
+	      errname(handler_at(path)));
 	err = gs_register(s, path);
 	CHECK(err == 0, "1023-byte path: %s", errname(err));
 	got = gs_lookup(s);
@@ -367,17 +432,19 @@ static void case_eperm_without_cap_sys_admin(void)
 	fflush(NULL);
 	c = fork();
 	if (c == 0) {
-		int e[3];
+		int e[5];
 
 		e[0] = drop_cap_sys_admin();
-		e[1] = gs_register(s, "/gs/eperm/other"); /* replace */
+		e[1] = gs_register(s, H_EXIT3); /* replace */
 		e[2] = gs_unregister(s);
+		e[3] = write_file(GS_TIMEOUT_MS, "1234");
+		e[4] = write_file(GS_MAX_ENTRIES, "1234");
 		if (write(p[1], e, sizeof(e)) != sizeof(e))
 			_exit(2);
 		_exit(0);
 	}
 	{
-		int e[3] = { -1, -1, -1 };
+		int e[5] = { -1, -1, -1, -1, -1 };
 
 		waitpid(c, &status, 0);
 		CHECK(read(p[0], e, sizeof(e)) == sizeof(e), "child result");
@@ -386,6 +453,12 @@ static void case_eperm_without_cap_sys_admin(void)
 		      errname(e[1]));
 		CHECK(e[2] == EPERM, "unregister without CAP_SYS_ADMIN: %s, want EPERM",
 		      errname(e[2]));
+		CHECK(e[3] == EPERM && e[4] == EPERM,
+		      "sysctl writes without CAP_SYS_ADMIN: %s, %s, want EPERM",
+		      errname(e[3]), errname(e[4]));
+		CHECK(read_long(GS_TIMEOUT_MS) == DEFAULT_TIMEOUT_MS &&
+		      read_long(GS_MAX_ENTRIES) == DEFAULT_MAX_ENTRIES,
+		      "a refused sysctl write changed a value");
 	}
 	after = gs_list();
 	CHECK(before && after && !strcmp(before, after), "listing changed");
@@ -431,6 +504,267 @@ static void case_eacces_non_root(void)
 		CHECK(e[2] == EACCES, "uid 65534 open O_WRONLY: %s, want EACCES",
 		      errname(e[2]));
 	}
+}
+
+/*
+ * Write access is the opener's: an fd opened with CAP_SYS_ADMIN writes
+ * after the cap is gone, and one opened without it does not write in a
+ * process that has it (a setuid program handed an fd, say).
+ */
+static int send_fd(int sock, int fd)
+{
+	char data = 'f', ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &data, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : errno;
+}
+
+static int recv_fd(int sock)
+{
+	char data, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &data, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(sock, &m, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static int fd_register(int fd, pid_t pid, const char *path)
+{
+	char buf[256];
+	int len = snprintf(buf, sizeof(buf), "%d %s", pid, path);
+
+	return write(fd, buf, len) == len ? 0 : errno;
+}
+
+static void case_write_checked_with_openers_credentials(void)
+{
+	pid_t s = spawn_sleeper(), c;
+	int sv[2], fd, status, err = -1;
+	char *path;
+
+	/* opened with the cap, written without it */
+	fd = open(GS_PROC, O_WRONLY);
+	CHECK(fd >= 0, "open: %s", errname(errno));
+	if (pipe(sv))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		int e[2];
+
+		e[0] = drop_cap_sys_admin();
+		e[1] = fd_register(fd, s, H_EXIT3);
+		_exit(write(sv[1], e, sizeof(e)) == sizeof(e) ? 0 : 2);
+	}
+	{
+		int e[2] = { -1, -1 };
+
+		waitpid(c, &status, 0);
+		CHECK(read(sv[0], e, sizeof(e)) == sizeof(e), "child result");
+		CHECK(e[0] == 0, "dropping CAP_SYS_ADMIN: %s", errname(e[0]));
+		CHECK(e[1] == 0, "write without the cap on an fd opened with it: %s, want success",
+		      errname(e[1]));
+	}
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_EXIT3), "registration %s, want %s",
+	      path ? path : "none", H_EXIT3);
+	free(path);
+
+	/* opened without the cap, written with it */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return;
+	c = fork();
+	if (c == 0) {
+		int f;
+
+		if (drop_cap_sys_admin())
+			_exit(3);
+		f = open(GS_PROC, O_WRONLY);
+		_exit(f < 0 ? 4 : send_fd(sv[1], f) ? 5 : 0);
+	}
+	fd = recv_fd(sv[0]);
+	waitpid(c, &status, 0);
+	CHECK(fd >= 0 && WIFEXITED(status) && !WEXITSTATUS(status),
+	      "the child could not open and pass the file: %s",
+	      status_str(status));
+	if (fd >= 0) {
+		err = fd_register(fd, s, H_RECORD);
+		close(fd);
+	}
+	CHECK(err == EPERM, "write with the cap on an fd opened without it: %s, want EPERM",
+	      errname(err));
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_EXIT3), "registration now %s",
+	      path ? path : "none");
+	free(path);
+	close(sv[0]);
+	close(sv[1]);
+	reap(s);
+}
+
+/* --- the handler file: only one root alone can change runs ------------ */
+
+/* Registering @path for @s fails with @want and changes nothing. */
+static void check_refused(pid_t s, const char *path, int want,
+			  const char *what)
+{
+	char *before = gs_list(), *after;
+	int err = gs_register(s, path);
+
+	after = gs_list();
+	CHECK(err == want, "%s (%s): %s, want %s", what, path, errname(err),
+	      errname(want));
+	CHECK(before && after && !strcmp(before, after),
+	      "%s: the listing changed", what);
+	free(before);
+	free(after);
+}
+
+static void check_accepted(pid_t s, const char *path, const char *what)
+{
+	int err = gs_register(s, path);
+	char *got = gs_lookup(s);
+
+	CHECK(err == 0, "%s (%s): %s, want success", what, path,
+	      errname(err));
+	CHECK(!err || (got && !strcmp(got, path)), "%s: listed %s", what,
+	      got ? got : "nothing");
+	free(got);
+}
+
+static void case_unsafe_handler_refused(void)
+{
+	pid_t s = spawn_sleeper();
+
+	CHECK(gs_register(s, H_RECORD) == 0, "setup register");
+	CHECK(handler_copy("/gs/unsafe/nobody", 0755, 65534) == 0 &&
+	      handler_copy("/gs/unsafe/mode0777", 0777, 0) == 0 &&
+	      handler_copy("/gs/unsafe/mode0775", 0775, 0) == 0 &&
+	      handler_copy("/gs/unsafe/noexec", 0644, 0) == 0, "copies");
+	check_refused(s, "/gs/unsafe/nobody", EACCES, "owned by uid 65534");
+	check_refused(s, "/gs/unsafe/mode0777", EACCES, "mode 0777");
+	check_refused(s, "/gs/unsafe/mode0775", EACCES, "mode 0775");
+	check_refused(s, "/gs/unsafe/noexec", EACCES, "mode 0644");
+	check_refused(s, "/gs/unsafe", EACCES, "a directory");
+	check_refused(s, "/dev/null", EACCES, "a device");
+	check_refused(s, "/gs/unsafe/missing", ENOENT, "a missing file");
+	check_refused(s, "/gs/unsafe/noexec/x", ENOTDIR, "through a file");
+
+	/* directories on the way */
+	CHECK(handler_at("/gs/dir775/h") == 0 && chmod("/gs/dir775", 0775) == 0,
+	      "group-writable directory");
+	check_refused(s, "/gs/dir775/h", EACCES, "in a group-writable directory");
+	CHECK(handler_at("/gs/dirnobody/h") == 0 &&
+	      chown("/gs/dirnobody", 65534, 65534) == 0, "foreign directory");
+	check_refused(s, "/gs/dirnobody/h", EACCES,
+		      "in a directory owned by uid 65534");
+	CHECK(handler_at("/gs/dir777/deep/h") == 0 &&
+	      chmod("/gs/dir777", 0777) == 0, "world-writable grandparent");
+	check_refused(s, "/gs/dir777/deep/h", EACCES,
+		      "below a world-writable directory");
+
+	/* symlinks: root's link to a safe file is fine, not one to an unsafe
+	 * place, nor a link someone else owns (in sticky /tmp)
+	 */
+	unlink("/gs/link-ok");
+	unlink("/gs/link-bad");
+	unlink("/tmp/gs-link-nobody");
+	CHECK(symlink(H_RECORD, "/gs/link-ok") == 0 &&
+	      symlink("/gs/dir775/h", "/gs/link-bad") == 0 &&
+	      symlink(H_RECORD, "/tmp/gs-link-nobody") == 0 &&
+	      lchown("/tmp/gs-link-nobody", 65534, 65534) == 0, "symlinks");
+	check_refused(s, "/gs/link-bad", EACCES, "a link into an unsafe directory");
+	check_refused(s, "/tmp/gs-link-nobody", EACCES,
+		      "a link owned by uid 65534");
+	check_accepted(s, "/gs/link-ok", "root's link to a safe handler");
+	/* a sticky directory (/tmp, 1777) may hold root's handler */
+	CHECK(handler_copy("/tmp/gs-sticky-ok", 0755, 0) == 0, "copy in /tmp");
+	check_accepted(s, "/tmp/gs-sticky-ok", "root's file in sticky /tmp");
+	reap(s);
+}
+
+/*
+ * Handlers run in the initial mount namespace, from init's root: a path
+ * named from elsewhere is refused (EXDEV), whatever it names there.
+ */
+static void case_register_from_another_namespace_refused(void)
+{
+	pid_t s = spawn_sleeper(), c;
+	int status, p[2];
+	char *before, *after, *path;
+
+	CHECK(gs_register(s, H_RECORD) == 0, "setup register");
+	before = gs_list();
+	if (pipe(p))
+		return;
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		int e[5] = { 0, 0, 0, 0, 0 };
+
+		/* a private mount namespace with a file of its own */
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mkdirs("/tmp/gs-ns/h") ||
+		    mount("tmpfs", "/tmp/gs-ns", "tmpfs", 0, "mode=0755"))
+			e[0] = errno ? errno : -1;
+		e[1] = handler_copy("/tmp/gs-ns/h", 0755, 0);
+		e[2] = gs_register(s, "/tmp/gs-ns/h");
+		e[3] = gs_register(s, H_EXIT3);
+		_exit(write(p[1], e, sizeof(e)) == sizeof(e) ? 0 : 2);
+	}
+	{
+		int e[5] = { -1, -1, -1, -1, -1 };
+
+		waitpid(c, &status, 0);
+		CHECK(read(p[0], e, sizeof(e)) == sizeof(e), "child result");
+		CHECK(e[0] == 0 && e[1] == 0, "private namespace setup: %s, %s",
+		      errname(e[0]), errname(e[1]));
+		CHECK(e[2] == EXDEV, "register a file of a private namespace: %s, want EXDEV",
+		      errname(e[2]));
+		CHECK(e[3] == EXDEV, "register the host's file from a private namespace: %s, want EXDEV",
+		      errname(e[3]));
+	}
+	/* and from a chroot, writing on an fd opened before it */
+	c = fork();
+	if (c == 0) {
+		int e = -1, fd = open(GS_PROC, O_WRONLY);
+
+		if (fd >= 0 && !chroot("/gs") && !chdir("/"))
+			e = fd_register(fd, s, "/bin/gs_handler_exit3");
+		_exit(e == EXDEV ? 0 : e > 0 && e < 100 ? e : 100);
+	}
+	waitpid(c, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "register from a chroot: %s, want EXDEV",
+	      WIFEXITED(status) ? errname(WEXITSTATUS(status)) : "crashed");
+	after = gs_list();
+	CHECK(before && after && !strcmp(before, after), "the listing changed");
+	path = gs_lookup(s);
+	CHECK(path && !strcmp(path, H_RECORD), "registration now %s",
+	      path ? path : "none");
+	free(path);
+	free(before);
+	free(after);
+	reap(s);
 }
 
 /* --- registrations follow the process ------------------------------- */
@@ -624,10 +958,10 @@ static void case_enospc_at_max_entries(void)
 	CHECK(err == ENOSPC, "register beyond max_entries: %s, want ENOSPC",
 	      errname(err));
 	CHECK(before && after && !strcmp(before, after), "listing changed");
-	err = gs_register(s[0], "/gs/enospc/replaced");
+	err = gs_register(s[0], H_EXIT3);
 	CHECK(err == 0, "replacing when full: %s, want success", errname(err));
 	path = gs_lookup(s[0]);
-	CHECK(path && !strcmp(path, "/gs/enospc/replaced"), "replace -> %s",
+	CHECK(path && !strcmp(path, H_EXIT3), "replace -> %s",
 	      path ? path : "gone");
 	free(path);
 	CHECK(gs_unregister(s[1]) == 0, "unregister to make room");
@@ -656,6 +990,11 @@ static void case_many_4096(void)
 	 */
 	if (read_long("/proc/sys/kernel/threads-max") < 3 * MANY)
 		write_long("/proc/sys/kernel/threads-max", 3 * MANY);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(path, sizeof(path), "/gs/many/h%0*d", 1 + i % 9, i);
+		if (handler_at(path) && bad++ < 5)
+			CHECK(0, "handler %s: %s", path, errname(errno));
+	}
 	for (int i = 0; i < MANY; i++) {
 		pids[i] = spawn_sleeper();
 		CHECK(pids[i] > 0, "fork %d: %s", i, errname(errno));
@@ -775,6 +1114,72 @@ static void check_killed(struct victim *v, const char *what)
 	      status_str(v->status));
 }
 
+/* The counters in /proc/vmstat, in this order. */
+enum { RUN, EXITED, TIMED_OUT, FAILED, REFUSED, NCOUNTERS };
+static const char *const counter_names[NCOUNTERS] = {
+	"graceful_shutdown_run", "graceful_shutdown_exited",
+	"graceful_shutdown_timed_out", "graceful_shutdown_failed",
+	"graceful_shutdown_refused",
+};
+
+static void counters_read(long c[NCOUNTERS])
+{
+	char *text = read_file("/proc/vmstat"), *p;
+
+	for (int i = 0; i < NCOUNTERS; i++) {
+		size_t n = strlen(counter_names[i]);
+
+		c[i] = -1;
+		for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+			if (!strncmp(p, counter_names[i], n) && p[n] == ' ')
+				c[i] = strtol(p + n + 1, NULL, 10);
+	}
+	free(text);
+}
+
+/* Each counter moved by exactly one for @outcome, and run by one. */
+static void check_counted(const long before[NCOUNTERS], int outcome)
+{
+	long after[NCOUNTERS];
+
+	counters_read(after);
+	for (int i = 0; i < NCOUNTERS; i++) {
+		long want = i == RUN || i == outcome;
+
+		CHECK(before[i] >= 0 && after[i] - before[i] == want,
+		      "%s moved from %ld to %ld, want +%ld", counter_names[i],
+		      before[i], after[i], want);
+	}
+}
+
+/*
+ * What the handler is told about its OOM: the victim's cgroup, its RSS at
+ * the decision (at most what its cgroup may hold, @max_bytes, or 0: any),
+ * the constraint, and the time left before the deadline.
+ */
+static void check_oom_env(const char *rec, const char *cgroup,
+			  const char *constraint, long max_bytes, long timeout_ms)
+{
+	char want[128];
+	const char *v;
+	long n;
+
+	snprintf(want, sizeof(want), "env=GS_VICTIM_CGROUP=%s", cgroup);
+	CHECK(rec_has_line(rec, want), "environment lacks %s", want + 4);
+	snprintf(want, sizeof(want), "env=GS_OOM_CONSTRAINT=%s", constraint);
+	CHECK(rec_has_line(rec, want), "environment lacks %s", want + 4);
+	/* RSS counts the mapped program too, which is not the cgroup's */
+	v = rec_get(rec, "env=GS_VICTIM_RSS_KB");
+	n = v ? strtol(v, NULL, 10) : -1;
+	CHECK(n > 0 && (!max_bytes || n <= max_bytes / 1024 + 4096),
+	      "GS_VICTIM_RSS_KB=%s, want 1..%ld", v ? v : "(none)",
+	      max_bytes / 1024 + 4096);
+	v = rec_get(rec, "env=GS_DEADLINE_MS");
+	n = v ? strtol(v, NULL, 10) : -1;
+	CHECK(n > 0 && n <= timeout_ms, "GS_DEADLINE_MS=%s, want 1..%ld",
+	      v ? v : "(none)", timeout_ms);
+}
+
 /* Memcg OOM of a registered victim: the handler runs first, with the
  * contract's argv and environment, as root in the root cgroup, while the
  * victim lives; then the victim is killed.
@@ -785,10 +1190,13 @@ static void case_memcg_oom_handler(void)
 	char *rec, *s, line[128];
 	long ooms;
 
+	long counters[NCOUNTERS];
+
 	oom_prepare();
 	CHECK(cg_create("gs_memcg", OOM_CG_BYTES) == 0, "cgroup");
 	CHECK(victim_start(&v, "gs_memcg", "gs_victim", 0) == 0, "victim");
 	CHECK(gs_register(v.pid, H_RECORD) == 0, "register");
+	counters_read(counters);
 	victim_go(&v);
 	victim_wait(&v, 60000);
 	check_killed(&v, "victim");
@@ -815,6 +1223,8 @@ static void case_memcg_oom_handler(void)
 			      env[i] + 4);
 		snprintf(line, sizeof(line), "env=GS_VICTIM_PID=%d", v.pid);
 		CHECK(rec_has_line(rec, line), "environment lacks %s", line + 4);
+		check_oom_env(rec, "/gs_memcg", "memcg", OOM_CG_BYTES,
+			      DEFAULT_TIMEOUT_MS);
 		CHECK(rec_has_line(rec, "uid=0") && rec_has_line(rec, "euid=0"),
 		      "handler not run as root");
 		CHECK(rec_has_line(rec, "cgroup=0::/"),
@@ -831,6 +1241,7 @@ static void case_memcg_oom_handler(void)
 		     (start - v.stamp->last_ns) / 1e6);
 	}
 	check_log_line(v.pid, "gs_victim", H_RECORD, "exit status 0");
+	check_counted(counters, EXITED);
 	ooms = cg_event("gs_memcg", "oom_kill");
 	CHECK(ooms >= 1, "memory.events oom_kill = %ld", ooms);
 	free(rec);
@@ -876,36 +1287,102 @@ static void oom_registered(struct victim *v, const char *cg,
 
 static void case_handler_exit_status(void)
 {
+	long counters[NCOUNTERS];
 	struct victim v;
 	char *rec;
 
 	oom_prepare();
+	counters_read(counters);
 	oom_registered(&v, "gs_exit3", H_EXIT3);
 	rec = rec_wait(v.pid, 2000);
 	CHECK(rec, "handler did not run");
 	free(rec);
 	check_log_line(v.pid, "gs_victim", H_EXIT3, "exit status 3");
+	check_counted(counters, EXITED);
+}
+
+/*
+ * A registered victim whose handler file @change()s after registration and
+ * before the OOM: the victim is killed as if unregistered, the handler does
+ * not run, and one log line and one counter say why.
+ */
+static void oom_changed_handler(const char *cg, const char *path,
+				void (*change)(const char *path),
+				const char *outcome, int counter)
+{
+	long counters[NCOUNTERS];
+	struct victim v;
+	char *rec;
+
+	oom_prepare();
+	CHECK(handler_copy(path, 0755, 0) == 0, "handler %s", path);
+	CHECK(cg_create(cg, OOM_CG_BYTES) == 0, "cgroup %s", cg);
+	CHECK(victim_start(&v, cg, "gs_victim", 0) == 0, "victim");
+	CHECK(gs_register(v.pid, path) == 0, "register %s", path);
+	change(path);
+	counters_read(counters);
+	victim_go(&v);
+	victim_wait(&v, 60000);
+	check_killed(&v, "victim");
+	check_log_line(v.pid, "gs_victim", path, outcome);
+	rec = rec_read(v.pid);
+	CHECK(!rec, "the handler ran: %s", excerpt(rec));
+	free(rec);
+	check_counted(counters, counter);
+}
+
+static void remove_file(const char *path)
+{
+	unlink(path);
+}
+
+static void make_not_executable(const char *path)
+{
+	chmod(path, 0644);
+}
+
+/* A file only root could change, replaced (rename) by one uid 65534 owns. */
+static void replace_by_foreign_file(const char *path)
+{
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	CHECK(handler_copy(tmp, 0755, 65534) == 0, "foreign copy");
+	CHECK(rename(tmp, path) == 0, "rename over %s: %s", path,
+	      errname(errno));
+}
+
+static void make_world_writable(const char *path)
+{
+	chmod(path, 0777);
 }
 
 static void case_handler_missing(void)
 {
-	struct victim v;
-
-	oom_prepare();
-	oom_registered(&v, "gs_missing", "/gs/no/such/handler");
-	check_log_line(v.pid, "gs_victim", "/gs/no/such/handler",
-		       "failed to run: ");
+	oom_changed_handler("gs_missing", "/gs/late/missing", remove_file,
+			    "failed to run: -2,", FAILED);
 }
 
 static void case_handler_not_executable(void)
 {
-	struct victim v;
+	oom_changed_handler("gs_noexec", "/gs/late/noexec",
+			    make_not_executable, "refused: not executable,",
+			    REFUSED);
+}
 
-	oom_prepare();
-	close(open("/tmp/gs-noexec", O_CREAT | O_WRONLY, 0644));
-	chmod("/tmp/gs-noexec", 0644);
-	oom_registered(&v, "gs_noexec", "/tmp/gs-noexec");
-	check_log_line(v.pid, "gs_victim", "/tmp/gs-noexec", "failed to run: ");
+static void case_handler_replaced_by_unsafe_file(void)
+{
+	oom_changed_handler("gs_replaced", "/gs/late/replaced",
+			    replace_by_foreign_file,
+			    "refused: the file: owned by uid 65534,", REFUSED);
+}
+
+static void case_handler_made_world_writable(void)
+{
+	oom_changed_handler("gs_writable", "/gs/late/writable",
+			    make_world_writable,
+			    "refused: the file: writable by group or others,",
+			    REFUSED);
 }
 
 static void case_timeout_zero_disables(void)
@@ -1001,6 +1478,7 @@ static int proc_gone(pid_t pid)
 static void case_hang_handler_children_killed(void)
 {
 	const long timeout = 2000;
+	long counters[NCOUNTERS];
 	struct victim v;
 	char *rec;
 	pid_t hpid = 0, child = 0;
@@ -1008,6 +1486,7 @@ static void case_hang_handler_children_killed(void)
 
 	oom_prepare();
 	CHECK(write_long(GS_TIMEOUT_MS, timeout) == 0, "set timeout");
+	counters_read(counters);
 	oom_registered(&v, "gs_hangfork", GS_BIN "/gs_handler_hangfork");
 	rec = rec_wait(v.pid, 3000);
 	CHECK(rec, "the handler never started");
@@ -1028,6 +1507,7 @@ static void case_hang_handler_children_killed(void)
 		kill(child, SIGKILL);
 	check_log_line(v.pid, "gs_victim", GS_BIN "/gs_handler_hangfork",
 		       "timed out");
+	check_counted(counters, TIMED_OUT);
 	write_long(GS_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
 	free(rec);
 }
@@ -1062,9 +1542,74 @@ static void case_global_oom_handler(void)
 	if (rec) {
 		CHECK(rec_has_line(rec, "env=GS_OOM_SCOPE=global"),
 		      "GS_OOM_SCOPE is not global: %s", excerpt(rec));
+		check_oom_env(rec, "/", "global", 0, DEFAULT_TIMEOUT_MS);
 		CHECK(rec_has_line(rec, "victim_alive=1"), "victim was not alive");
 	}
 	check_log_line(v.pid, "gs_victim", H_RECORD, "exit status 0");
+	free(rec);
+}
+
+/*
+ * Victim data is the victim's to choose: a comm with a newline and a
+ * backslash reaches the handler and the log line escaped as \xHH. The log
+ * line is read from /dev/kmsg, which escapes each backslash again.
+ */
+static void case_victim_comm_escaped(void)
+{
+	static const char esc[] = "ev\\x0ail\\x5cx";
+	static const char kmsg_esc[] = "ev\\x5cx0ail\\x5cx5cx";
+	struct victim v;
+	char want[64], *rec;
+
+	oom_prepare();
+	CHECK(cg_create("gs_comm", OOM_CG_BYTES) == 0, "cgroup");
+	CHECK(victim_start(&v, "gs_comm", "ev\nil\\x", 0) == 0, "victim");
+	CHECK(gs_register(v.pid, H_RECORD) == 0, "register");
+	victim_go(&v);
+	victim_wait(&v, 60000);
+	check_killed(&v, "victim");
+	rec = rec_wait(v.pid, 3000);
+	CHECK(rec, "handler did not run");
+	snprintf(want, sizeof(want), "env=GS_VICTIM_COMM=%s", esc);
+	CHECK(rec && rec_has_line(rec, want), "environment lacks %s: %s",
+	      want + 4, excerpt(rec));
+	check_log_line(v.pid, kmsg_esc, H_RECORD, "exit status 0");
+	free(rec);
+}
+
+/*
+ * kernel.usermodehelper.bset bounds a handler's capabilities as those of
+ * every usermode helper. The sysctl only ever takes capabilities away: the
+ * case drops CAP_SYS_BOOT, which no later case's handler needs.
+ */
+static void case_usermodehelper_bset_applies(void)
+{
+	const char *bset = "/proc/sys/kernel/usermodehelper/bset";
+	unsigned long lo = 0, hi = 0, bnd = 0, eff = 0;
+	char *text = read_file(bset), buf[64], *rec;
+	struct victim v;
+
+	CHECK(text && sscanf(text, "%lu %lu", &lo, &hi) == 2, "read %s: '%s'",
+	      bset, excerpt(text));
+	free(text);
+	lo &= ~(1UL << CAP_SYS_BOOT);
+	snprintf(buf, sizeof(buf), "%lu\t%lu", lo, hi);
+	CHECK(write_file(bset, buf) == 0, "write %s", bset);
+	oom_prepare();
+	oom_registered(&v, "gs_bset", H_RECORD);
+	rec = rec_wait(v.pid, 3000);
+	CHECK(rec, "handler did not run");
+	if (!rec)
+		return;
+	bnd = strtoul(rec_get(rec, "capBnd") ?: "0", NULL, 16);
+	eff = strtoul(rec_get(rec, "capEff") ?: "0", NULL, 16);
+	info("handler CapBnd %lx CapEff %lx", bnd, eff);
+	CHECK(bnd && !(bnd & (1UL << CAP_SYS_BOOT)),
+	      "CAP_SYS_BOOT in the handler's bounding set %lx", bnd);
+	CHECK(!(eff & (1UL << CAP_SYS_BOOT)),
+	      "CAP_SYS_BOOT in the handler's effective set %lx", eff);
+	CHECK(eff & (1UL << CAP_SYS_ADMIN), "handler lacks CAP_SYS_ADMIN: %lx",
+	      eff);
 	free(rec);
 }
 
@@ -1528,7 +2073,8 @@ static void stress_writer(unsigned seed, pid_t base, int64_t end)
 		int r = rand() % 10, err;
 
 		if (r < 4) {
-			snprintf(buf, sizeof(buf), "%d /gs/stress/%d", pid, rand());
+			snprintf(buf, sizeof(buf), "%d /gs/stress/h%d", pid,
+				 rand() % 17); /* h16 does not exist */
 			err = gs_write(buf);
 		} else if (r < 7) {
 			snprintf(buf, sizeof(buf), "-%d", pid);
@@ -1556,8 +2102,10 @@ static void stress_writer(unsigned seed, pid_t base, int64_t end)
 			free(t);
 			err = 0;
 		}
+		/* random bytes may name a file: its checks refuse it */
 		if (err && err != EINVAL && err != ESRCH && err != ENOENT &&
-		    err != ENOSPC) {
+		    err != ENOSPC && err != EACCES && err != ENOTDIR &&
+		    err != ENAMETOOLONG && err != ELOOP) {
 			if (unexpected++ < 5)
 				printf("GS-FAIL stress_30s unexpected %s\n",
 				       errname(err));
@@ -1580,7 +2128,8 @@ static void stress_churn(unsigned seed, int64_t end)
 		if (c == 0) {
 			char path[64];
 
-			snprintf(path, sizeof(path), "/gs/churn/%d", rand());
+			snprintf(path, sizeof(path), "/gs/stress/h%d",
+				 rand() % 16);
 			gs_register(getpid(), path);
 			if (rand() % 2)
 				sleep_ms(rand() % 3);
@@ -1605,6 +2154,12 @@ static void case_stress_30s(void)
 	int n, left = 0, status;
 
 	oom_prepare();
+	for (int i = 0; i < 16; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/gs/stress/h%d", i);
+		CHECK(handler_at(path) == 0, "handler %s", path);
+	}
 	end = now_ns() + 30LL * 1000000000LL;
 	fflush(NULL);
 	for (int i = 0; i < writers + churners; i++) {
@@ -1671,6 +2226,11 @@ static const struct gs_case cases[] = {
 	{ "nonexistent_pid_esrch", 20, case_nonexistent_pid_esrch },
 	{ "eperm_without_cap_sys_admin", 20, case_eperm_without_cap_sys_admin },
 	{ "eacces_non_root", 20, case_eacces_non_root },
+	{ "write_checked_with_openers_credentials", 20,
+	  case_write_checked_with_openers_credentials },
+	{ "unsafe_handler_refused", 20, case_unsafe_handler_refused },
+	{ "register_from_another_namespace_refused", 20,
+	  case_register_from_another_namespace_refused },
 	{ "exit_removes_registration", 20, case_exit_removes_registration },
 	{ "exec_keeps_registration", 20, case_exec_keeps_registration },
 	{ "thread_exit_keeps_registration", 20,
@@ -1687,6 +2247,10 @@ static const struct gs_case cases[] = {
 	{ "handler_exit_status", 120, case_handler_exit_status },
 	{ "handler_missing", 120, case_handler_missing },
 	{ "handler_not_executable", 120, case_handler_not_executable },
+	{ "handler_replaced_by_unsafe_file", 120,
+	  case_handler_replaced_by_unsafe_file },
+	{ "handler_made_world_writable", 120, case_handler_made_world_writable },
+	{ "victim_comm_escaped", 120, case_victim_comm_escaped },
 	{ "timeout_zero_disables", 120, case_timeout_zero_disables },
 	{ "hang_handler_bounded", 180, case_hang_handler_bounded },
 	{ "hang_handler_children_killed", 120,
@@ -1699,6 +2263,8 @@ static const struct gs_case cases[] = {
 	{ "daemonizing_handler_global", 300, case_daemonizing_handler_global },
 	{ "victim_exits_during_handler", 120, case_victim_exits_during_handler },
 	{ "oom_churn", 180, case_oom_churn },
+	/* takes CAP_SYS_BOOT from every later handler */
+	{ "usermodehelper_bset_applies", 120, case_usermodehelper_bset_applies },
 	/* powers the guest off with a handler hanging: must stay last */
 	{ "poweroff_while_handler_hangs", 60,
 	  case_poweroff_while_handler_hangs },
