@@ -147,8 +147,9 @@ def explain_register_error(err_no, operation):
     if err_no == errno.EOPNOTSUPP:
         return ('%s: the running kernel was built with '
                 'CONFIG_STATIC_USERMODEHELPER and refuses every handler; boot '
-                'a kernel built without it (the kernel_build role\'s '
-                'configuration fragment turns it off)'
+                'a kernel built without it (the kernel_build role keeps the '
+                'base configuration\'s choice: turn it off in a fragment of '
+                'kernel_build_config_fragments)'
                 % _refused(operation, err_no))
     return None
 
