@@ -96,6 +96,11 @@ kmake -s olddefconfig >&2
 
 # Every option our fragments ask for must have survived olddefconfig: an
 # option dropped for an unmet dependency would silently change the kernel.
+# An option this kernel does not define at all is skipped: lab.config also
+# serves the 5.4 line (CONFIG_MEMCG_SWAP, gone in 6.1).
+defined=$(find "$tree" -name 'Kconfig*' -exec \
+	sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/\2/p' {} + |
+	sort -u)
 missing=0
 for f in "${fragments[@]}"; do
 	while IFS= read -r line; do
@@ -104,6 +109,7 @@ for f in "${fragments[@]}"; do
 		'# CONFIG_'*' is not set') opt=${line#\# } opt=${opt%% *} ;;
 		*) continue ;;
 		esac
+		grep -qx "${opt#CONFIG_}" <<<"$defined" || continue
 		got=$(grep -E "^($opt=|# $opt is not set)" "$tree/.config" || true)
 		if [ "$line" = "# $opt is not set" ] && [ -z "$got" ]; then
 			continue # not offered at all, so off
