@@ -49,8 +49,8 @@ def read_counters(vmstat_path=DEFAULT_VMSTAT_PATH):
         with open(vmstat_path) as vmstat:
             text = vmstat.read()
     except OSError as err:
-        raise CountersError('cannot read %s: %s' % (vmstat_path,
-                                                     err.strerror))
+        raise CountersError('cannot read %s: %s'
+                            % (vmstat_path, err.strerror))
     try:
         return parse_counters(text)
     except ValueError as err:

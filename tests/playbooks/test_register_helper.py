@@ -27,7 +27,6 @@ from gs_harness import (  # noqa: E402
 from gs_templates import write_script  # noqa: E402
 
 
-
 def gone_pid():
     """The pid of a process that has exited."""
     child = subprocess.Popen(['true'])
