@@ -14,6 +14,14 @@ tests/kernel/programs/gsbench.c measured with CLOCK_MONOTONIC in the guest:
   unregister that misses on one open fd (lookup only; its growth from 1 to
   4,096 entries bounds the lookup cost, target: < 10 us) and the OOM kill
   latency at that registry size.
+* A graceful victim (signal=15, saves and fsyncs 1 MiB, exits 0): its
+  SIGTERM and its last page before the OOM to its exit.
+* A write from outside a cgroup to a file a task inside keeps writing, with
+  no run and while the cgroup's victim's handler hangs (target: median
+  within 1.2x).
+* A global OOM, last page to the victim's death: unregistered, and with a
+  registered victim whose handler hangs, at the default global wait (0:
+  at once) and at 2000 ms (target: within the wait).
 
 Usage: bench/kernel_bench.sh [--debug]
 """
@@ -72,6 +80,26 @@ def main() -> int:
         summary.append(f"lookup-only write 1 -> 4,096 registrations: "
                        f"{m1:.2f} -> {m4k:.2f} us (growth {m4k - m1:.2f} us, "
                        "target < 10 us)")
+    free = values.get("outside write to a file a cgroup task writes, no run")
+    held = values.get(
+        "outside write to a file a cgroup task writes, handler hangs")
+    if free and held is not None:
+        summary.append(f"outside write while a handler hangs: {held:.2f} ms "
+                       f"against {free:.2f} ms with no run "
+                       f"({held / free:.2f}x, target < 1.2x)")
+    unreg = values.get("global OOM, no registration: last page -> death")
+    for wait in (0, 2000):
+        hang = values.get(f"global OOM, handler hangs, global wait {wait} ms")
+        if hang is not None:
+            summary.append(f"global OOM, registered victim whose handler "
+                           f"hangs, wait {wait} ms: out of OOM {hang:.0f} ms "
+                           f"after its last page (bound {wait} ms + the kill"
+                           + (f"; unregistered {unreg:.0f} ms)" if unreg
+                              else ")"))
+    grace = values.get("graceful victim: last page -> exit 0")
+    if grace is not None:
+        summary.append(f"graceful victim: OOM to its own exit 0 "
+                       f"{grace:.1f} ms (1 MiB saved and fsynced)")
     if summary:
         print("\n" + "\n".join(summary))
     for line in errors:

@@ -5,14 +5,17 @@
 #  - every patch has a subject, a body and a Signed-off-by;
 #  - each series file lists exactly the patches of its directory;
 #  - the version-independent files are byte-identical across the series;
-#  - the 6.1 series applies to linux-source-6.1 with patch -p1, no fuzz.
+#  - each series of a line Debian packages (6.1, 6.12) applies to that
+#    line's linux-source (scripts/kernel-source.sh) with patch -p1, no fuzz.
 # Needs the packages in scripts/apt/kernel-patch.txt.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 patches=files/kernel/patches
-series_dirs=("$patches/6.1" "$patches/5.4")
+series_dirs=("$patches/6.1" "$patches/5.4" "$patches/6.12")
+# The lines whose source Debian's archive carries: their series must apply.
+debian_lines=(6.1 6.12)
 # Files that must not differ between kernel versions.
 core_files=(
 	mm/oom_graceful.c
@@ -115,33 +118,40 @@ for file in "${core_files[@]}"; do
 	done
 done
 
-# The 6.1 series applies to the Debian tree with no fuzz. Work on a copy of
-# just the files the series touches.
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-dir=$patches/6.1
-mapfile -t names < <(series_patches "$dir")
-(cd "$dir" && cat "${names[@]}") | grep '^--- a/' | cut -c7- | sort -u |
-	while read -r f; do
-		mkdir -p "$scratch/$(dirname "$f")"
-		cp "$src/$f" "$scratch/$f"
+# Each Debian line's series applies to its tree with no fuzz. Work on a copy
+# of just the files the series touches, taken from the source tarball.
+for line in "${debian_lines[@]}"; do
+	dir=$patches/$line
+	[ -f "$dir/series" ] || { fail "$dir/series missing"; continue; }
+	if ! tarball_line=$(scripts/kernel-source.sh "$line"); then
+		fail "no linux-source-$line to apply $dir to"
+		continue
+	fi
+	scratch=$(mktemp -d)
+	mapfile -t names < <(series_patches "$dir")
+	mapfile -t files < <((cd "$dir" && cat "${names[@]}") |
+		grep '^--- a/' | cut -c7- | sort -u)
+	tar -xJf "$tarball_line" -C "$scratch" --strip-components=1 \
+		"${files[@]/#/linux-source-$line/}"
+	applied=yes
+	for name in "${names[@]}"; do
+		if ! out=$(patch -d "$scratch" -p1 -F0 --no-backup-if-mismatch \
+			-i "$top/$dir/$name" 2>&1); then
+			echo "$out" >&2
+			fail "$dir/$name does not apply to linux-source-$line"
+			applied=no
+			break
+		fi
+		if grep -q -i 'fuzz' <<<"$out"; then
+			echo "$out" >&2
+			fail "$dir/$name applies to linux-source-$line only with fuzz"
+			applied=no
+		fi
 	done
-applied=yes
-while read -r name; do
-	if ! out=$(patch -d "$scratch" -p1 -F0 --no-backup-if-mismatch \
-		-i "$top/$dir/$name" 2>&1); then
-		echo "$out" >&2
-		fail "$dir/$name does not apply to linux-source-6.1"
-		applied=no
-		break
-	fi
-	if grep -q -i 'fuzz' <<<"$out"; then
-		echo "$out" >&2
-		fail "$dir/$name applies to linux-source-6.1 only with fuzz"
-		applied=no
-	fi
-done < <(series_patches "$dir")
-[ "$applied" = no ] || echo "ok   $dir applies to linux-source-6.1 with no fuzz"
+	rm -rf "$scratch"
+	[ "$applied" = no ] ||
+		echo "ok   $dir applies to linux-source-$line with no fuzz"
+done
 
 if [ "$failures" -ne 0 ]; then
 	echo "checkpatch stage: $failures failure(s)" >&2

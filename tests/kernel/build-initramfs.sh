@@ -40,6 +40,8 @@ ln "$prog/gs_handler_record" "$prog/gs_handler_hang"
 ln "$prog/gs_handler_record" "$prog/gs_handler_hangfork"
 ln "$prog/gs_handler_record" "$prog/gs_handler_daemon"
 ln "$prog/gs_handler_record" "$prog/gs_handler_term"
+ln "$prog/gs_handler_record" "$prog/gs_handler_pidterm"
+ln "$prog/gs_handler_record" "$prog/gs_handler_frozen"
 cp "$prog/gscases" "$out/gscases" # the host lists the cases with it
 
 (cd "$root" && find . -print0 | sort -z |

@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # Build a test-only kernel variant (bzImage) directly from Debian's
-# linux-source-6.1, with ccache: the debug build and the unpatched build,
-# which no VM boots. The lab kernel itself comes from the kernel_build role
-# (build-kernel.sh, which hands these variants to this script).
+# linux-source-<line>, with ccache: the debug build, the unpatched build and
+# the lab config of the lines no VM boots (GS_KERNEL_LINE=6.12 or 7.3). The
+# lab kernel the VMs boot comes from the kernel_build role (build-kernel.sh,
+# which hands these variants to this script).
 #
 # The build directory is keyed by content (source tarball, series and every
 # patch in it, every config fragment, this script), so a stale build is never
 # reused. Prints the build directory (holding bzImage and config) on stdout.
 #
-# Environment (at least one of the first two):
+# Environment (on 6.1, at least one of the first two):
 #   GS_KERNEL_DEBUG=1      also merge tests/kernel/config/debug.config
 #   GS_KERNEL_UNPATCHED=1  no series and no graceful_shutdown.config (used
 #                          only to prove the pipeline before the patch exists)
-#   GS_KERNEL_SOURCE       source tarball (default Debian's linux-source-6.1)
+#   GS_KERNEL_LINE         6.1 (default), 6.12 or 7.3: the series of
+#                          files/kernel/patches/<line> on Debian's
+#                          linux-source-<line> (scripts/kernel-source.sh)
+#   GS_KERNEL_SOURCE       source tarball (default Debian's, for the line)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-source_tar=${GS_KERNEL_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
-patch_dir=files/kernel/patches/6.1
+kline=${GS_KERNEL_LINE:-6.1}
+source_tar=${GS_KERNEL_SOURCE:-$(scripts/kernel-source.sh "$kline")}
+patch_dir=files/kernel/patches/$kline
 series=$patch_dir/series
 fragments=(files/kernel/config/lab.config)
 [ "${GS_KERNEL_UNPATCHED:-0}" = 1 ] ||
@@ -29,10 +34,10 @@ log() { echo "build-kernel-direct: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 [ "${GS_KERNEL_DEBUG:-0}" = 1 ] || [ "${GS_KERNEL_UNPATCHED:-0}" = 1 ] ||
-	die "builds only GS_KERNEL_DEBUG=1 or GS_KERNEL_UNPATCHED=1 variants; the lab kernel comes from tests/kernel/build-kernel.sh (kernel_build role)"
+	[ "$kline" != 6.1 ] ||
+	die "builds only GS_KERNEL_DEBUG=1 or GS_KERNEL_UNPATCHED=1 variants of 6.1; its lab kernel comes from tests/kernel/build-kernel.sh (kernel_build role)"
 
-[ -r "$source_tar" ] ||
-	die "$source_tar missing: install linux-source-6.1 (scripts/bootstrap.sh)"
+[ -r "$source_tar" ] || die "$source_tar missing (scripts/kernel-source.sh $kline)"
 for f in "${fragments[@]}"; do
 	[ -r "$f" ] || die "config fragment $f missing"
 done
@@ -61,6 +66,7 @@ key=$( {
 } | sha256sum | cut -c1-16)
 variant=lab
 [ "${GS_KERNEL_DEBUG:-0}" != 1 ] || variant=debug
+[ "$kline" = 6.1 ] || variant=$variant-$kline
 [ "${GS_KERNEL_UNPATCHED:-0}" != 1 ] || variant=$variant-unpatched
 out=$top/build/kernel/$variant-$key
 tree=$out/linux
@@ -75,7 +81,7 @@ rm -rf "$out"
 mkdir -p "$out"
 log "unpacking $source_tar into $tree"
 tar -C "$out" -xJf "$source_tar"
-mv "$out"/linux-source-6.1 "$tree"
+mv "$out"/linux-source-"$kline" "$tree"
 
 for p in "${patches[@]}"; do
 	log "applying $p"

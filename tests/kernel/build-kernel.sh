@@ -14,7 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top"
 
-if [ "${GS_KERNEL_DEBUG:-0}" = 1 ] || [ "${GS_KERNEL_UNPATCHED:-0}" = 1 ]; then
+if [ "${GS_KERNEL_DEBUG:-0}" = 1 ] || [ "${GS_KERNEL_UNPATCHED:-0}" = 1 ] ||
+	[ "${GS_KERNEL_LINE:-6.1}" != 6.1 ]; then
 	exec "$here/build-kernel-direct.sh"
 fi
 

@@ -49,7 +49,7 @@ def run(kernel_dir, initramfs):
     limit = sum(t for _name, t in guest.list_cases(initramfs)) * TIMESCALE + 300
     variant = "debug" if DEBUG else "lab"
     boot = guest.boot(kernel_dir / "bzImage", initramfs,
-                      guest.TOP / "build" / "kernel" / f"run-{variant}",
+                      guest.TOP / "build" / "kernel" / f"run-{kernel_dir.name}",
                       timeout=limit, timescale=TIMESCALE)
     sys.stderr.write(
         f"\nguest ({variant}, {kernel_dir.name}) ran {boot.seconds:.0f} s, "

@@ -64,11 +64,15 @@ def test_no_kernel_splat(run):
 
 
 def test_handled_oom_log_lines_match_the_contract(run):
-    """Every graceful_shutdown line has the fixed shape of the brief."""
+    """Every graceful_shutdown line has one of the contract's shapes: a
+    handler's outcome, or how a victim's grace ended."""
     # comm escaped: each of its up to 15 bytes may be \xHH (4 characters)
     shape = re.compile(
-        r"graceful_shutdown: pid \d+ \([\x20-\x7e]{1,60}\) handler /\S*: "
-        r"(exit status -?\d+|timed out|failed to run: -?\w+|refused: [^,]+), \d+ ms$")
+        r"graceful_shutdown: pid \d+ \([\x20-\x7e]{1,60}\)"
+        r"( handler /\S*: (exit status -?\d+|timed out|did not start"
+        r"|failed to run: -?\w+|refused: [^,]+)"
+        r"|: (exited during its grace(, exit status \d+)?"
+        r"|grace over at the deadline)), \d+ ms$")
     lines = [re.sub(r"^\[\s*[\d.]+\]\s*", "", line.strip())
              for line in run.console.splitlines()
              if "graceful_shutdown: pid" in line]
@@ -78,8 +82,9 @@ def test_handled_oom_log_lines_match_the_contract(run):
 
 
 def test_poweroff_does_not_wait_for_a_hanging_handler(run):
-    """The last case leaves a handler hanging with 600 s to go; init then
-    powers off, which must not wait for it (nor for its victim)."""
+    """The last case leaves a handler hanging with the longest timeout,
+    60 s, to go; init then powers off, which must not wait for it (nor for
+    its victim in its grace)."""
     case = run.cases.get("poweroff_while_handler_hangs")
     assert case is not None and case.rc == 0, (
         "the last case did not leave a hanging handler behind")
@@ -91,6 +96,6 @@ def test_poweroff_does_not_wait_for_a_hanging_handler(run):
                   "tail:\n" + _tail(run.console))
     took = float(down[-1]) - float(asked.group(1))
     print(f"poweroff took {took:.1f} s with a handler hanging")
-    assert took < 60, (
+    assert took < 30, (
         f"poweroff took {took:.0f} s with a hanging handler (its deadline "
-        "was 600 s away): it waited for the handler")
+        "was 60 s away): it waited for the handler")

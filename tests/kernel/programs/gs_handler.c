@@ -11,6 +11,14 @@
  *   gs_handler_daemon  exit 0 at once, leaving a grandchild in a session of
  *                      its own that never exits (daemon_pid in the record)
  *   gs_handler_term    send SIGTERM to the victim, then exit 0
+ *   gs_handler_pidterm send SIGTERM through the pidfd on fd 3, wait (poll
+ *                      on it) until the victim has exited, then exit 0
+ *   gs_handler_frozen  leave a grandchild in a session of its own, then
+ *                      freeze itself in the cgroup v1 freezer group the
+ *                      test made at /tmp/gs-freezer/gs: unkillable until
+ *                      thawed
+ * The record also has the handler's task flags (flags=, from
+ * /proc/self/stat) and a child's (child_flags=), and what fd 3 is.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 extern char **environ;
@@ -63,6 +73,75 @@ static void copy_status_fields(FILE *out)
 	}
 	if (f)
 		fclose(f);
+}
+
+/* Field 9 of /proc/<pid>/stat, the task's flags; -1 if unreadable. */
+static long task_flags(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	long flags = -1;
+	FILE *f;
+	int field = 3;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		for (p = p ? p + 2 : NULL; p && field < 9; field++) {
+			p = strchr(p, ' ');
+			p = p ? p + 1 : NULL;
+		}
+		if (p)
+			flags = strtol(p, NULL, 10);
+	}
+	fclose(f);
+	return flags;
+}
+
+/* fd 3 as the kernel handed it over: its link and the pid it refers to. */
+static void record_fd3(FILE *out)
+{
+	char link[128] = "", line[128];
+	ssize_t n = readlink("/proc/self/fd/3", link, sizeof(link) - 1);
+	FILE *f;
+
+	fprintf(out, "fd3=%s\n", n > 0 ? (link[n] = 0, link) : "none");
+	f = fopen("/proc/self/fdinfo/3", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pid:", 4))
+			fprintf(out, "fd3_pid=%ld\n", strtol(line + 4, NULL, 10));
+	if (f)
+		fclose(f);
+}
+
+/* Ask the victim to stop through the pidfd, and wait until it has gone. */
+static int pidfd_term(void)
+{
+	struct pollfd pfd = { .fd = 3, .events = POLLIN };
+	const char *left = getenv("GS_DEADLINE_MS");
+
+	if (syscall(SYS_pidfd_send_signal, 3, SIGTERM, NULL, 0))
+		return 113;
+	return poll(&pfd, 1, left ? atoi(left) : 5000) == 1 ? 0 : 114;
+}
+
+/* Freeze ourselves in the test's freezer group: SIGKILL waits for a thaw. */
+static void freeze_self(void)
+{
+	char pid[32];
+	int fd;
+
+	snprintf(pid, sizeof(pid), "%d\n", getpid());
+	fd = open("/tmp/gs-freezer/gs/tasks", O_WRONLY);
+	if (fd < 0 || write(fd, pid, strlen(pid)) < 0)
+		_exit(115);
+	close(fd);
+	fd = open("/tmp/gs-freezer/gs/freezer.state", O_WRONLY);
+	if (fd < 0 || write(fd, "FROZEN", 6) < 0)
+		_exit(116);
+	close(fd);
 }
 
 /*
@@ -138,7 +217,7 @@ int main(int argc, char **argv)
 				pause();
 	}
 
-	if (!strcmp(me, "gs_handler_daemon"))
+	if (!strcmp(me, "gs_handler_daemon") || !strcmp(me, "gs_handler_frozen"))
 		daemon = start_daemon();
 
 	snprintf(tmp, sizeof(tmp), "/tmp/gs-rec/.%ld.%d", victim, getpid());
@@ -160,6 +239,9 @@ int main(int argc, char **argv)
 	fprintf(out, "victim_alive=%d\nvictim_kill_errno=%d\n", alive,
 		alive_errno);
 	fprintf(out, "victim_state=%c\n", state);
+	fprintf(out, "flags=%ld\n", task_flags(getpid()));
+	fprintf(out, "child_flags=%ld\n", child > 0 ? task_flags(child) : -1L);
+	record_fd3(out);
 	copy_file_line(out, "cgroup", "/proc/self/cgroup");
 	copy_status_fields(out);
 	fclose(out);
@@ -169,6 +251,13 @@ int main(int argc, char **argv)
 		return 3;
 	if (!strcmp(me, "gs_handler_term"))
 		return kill(victim, SIGTERM) ? 112 : 0;
+	if (!strcmp(me, "gs_handler_pidterm"))
+		return pidfd_term();
+	if (!strcmp(me, "gs_handler_frozen")) {
+		freeze_self();
+		for (;;)
+			pause();
+	}
 	if (!strcmp(me, "gs_handler_hang") || child > 0) {
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);

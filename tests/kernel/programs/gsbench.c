@@ -13,6 +13,14 @@
  *    a register+unregister pair, a replace (lookup + update), an
  *    unregister that misses (lookup only, one open fd), and the OOM kill
  *    latency at that size (the OOM path's lookup).
+ * 4. A graceful victim (signal=15, saves 1 MiB and exits): its SIGTERM to
+ *    its exit, and its last page before the OOM to its exit.
+ * 5. The latency of a write from outside a cgroup to a file a task inside
+ *    keeps writing, with no run and while the cgroup's victim's handler
+ *    hangs (its grace on).
+ * 6. A global OOM: the victim's last page to its death (the machine out
+ *    of OOM), unregistered, and registered with a handler that hangs,
+ *    with the global wait at 0 (the default) and at 2000 ms.
  */
 #include "gstest.h"
 
@@ -20,6 +28,7 @@
 #define H_EXIT3 GS_BIN "/gs_handler_exit3"
 #define H_HANG GS_BIN "/gs_handler_hang"
 #define RUNS 11
+#define H_HANGFORK GS_BIN "/gs_handler_hangfork"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -235,6 +244,201 @@ static void bench_registry(int size)
 	free(pids);
 }
 
+static void bench_graceful_exit(int runs)
+{
+	const struct victim_opts o = { VICTIM_TERM_SAVE, "/tmp/gs-bench-state",
+				       1L << 20 };
+	double term[RUNS], oom[RUNS];
+	int ok = 0;
+
+	for (int r = 0; r < runs; r++) {
+		struct victim v;
+
+		if (cg_create("gs_bench_grace", 24L << 20) ||
+		    victim_start_opts(&v, "gs_bench_grace", "gs_bench_victim", 0,
+				      &o) ||
+		    gs_register_signal(v.pid, H_RECORD, SIGTERM)) {
+			printf("GS-BENCH-ERROR graceful victim %d\n", r);
+			return;
+		}
+		victim_go(&v);
+		if (!victim_wait(&v, 30000) && WIFEXITED(v.status) &&
+		    !WEXITSTATUS(v.status) && v.stamp->term_ns) {
+			term[ok] = (v.end_ns - v.stamp->term_ns) / 1e6;
+			/* its last page is the one the OOM was for */
+			oom[ok++] = (v.end_ns - v.stamp->last_ns) / 1e6;
+		}
+		munmap(v.stamp, 4096);
+		unlink(o.save_path);
+	}
+	if (ok) {
+		row("graceful victim: SIGTERM -> exit 0 (1 MiB saved)", "ms", term,
+		    ok);
+		row("graceful victim: last page -> exit 0", "ms", oom, ok);
+	}
+	if (ok < runs)
+		printf("GS-BENCH-ERROR %d/%d graceful runs failed\n", runs - ok,
+		       runs);
+}
+
+/* A task in @cg appending to @path until killed. */
+static pid_t appender(const char *cg, const char *path)
+{
+	char procs[128];
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		static char buf[64 << 10];
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		snprintf(procs, sizeof(procs), CG_ROOT "/%s/cgroup.procs", cg);
+		if (write_file(procs, "0"))
+			_exit(97);
+		memset(buf, 'b', sizeof(buf));
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		/* the same pace whether its writes succeed or fail */
+		for (;;) {
+			if (write(fd, buf, sizeof(buf)) > 0 &&
+			    lseek(fd, 0, SEEK_END) > (8L << 20) &&
+			    ftruncate(fd, 0))
+				_exit(98);
+			usleep(1000);
+		}
+	}
+	return pid;
+}
+
+/* Latency of 4 KiB appends to @path from here, in ms. */
+static void outside_writes(const char *path, double *v, int n)
+{
+	static char buf[4096];
+
+	memset(buf, 'o', sizeof(buf));
+	for (int i = 0; i < n; i++) {
+		int64_t t = now_ns();
+		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+
+		if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf))
+			printf("GS-BENCH-ERROR outside write failed\n");
+		if (fd >= 0)
+			close(fd);
+		v[i] = ms_since(t);
+		usleep(5000);
+	}
+}
+
+static void bench_outside_write(void)
+{
+	const char *file = "/tmp/gs-bench-shared";
+	double lat[200];
+	struct victim v;
+	pid_t inside;
+	char *rec;
+	pid_t h = 0;
+
+	/* no run: the task inside writes freely */
+	unlink(file);
+	cg_create("gs_bench_w0", 256L << 20);
+	inside = appender("gs_bench_w0", file);
+	sleep_ms(300);
+	outside_writes(file, lat, 200);
+	row("outside write to a file a cgroup task writes, no run", "ms", lat,
+	    200);
+	kill(inside, SIGKILL);
+	waitpid(inside, NULL, 0);
+
+	/* a run whose handler hangs: the task inside is refused its charges */
+	unlink(file);
+	write_long(GS_TIMEOUT_MS, 60000);
+	if (cg_create("gs_bench_w1", 24L << 20) ||
+	    victim_start(&v, "gs_bench_w1", "gs_bench_victim", 0) ||
+	    gs_register(v.pid, H_HANG)) {
+		printf("GS-BENCH-ERROR outside write: victim\n");
+		return;
+	}
+	inside = appender("gs_bench_w1", file);
+	victim_go(&v);
+	rec = rec_wait(v.pid, 10000);
+	h = rec ? atoi(rec_get(rec, "self_pid") ?: "0") : 0;
+	free(rec);
+	outside_writes(file, lat, 200);
+	row("outside write to a file a cgroup task writes, handler hangs", "ms",
+	    lat, 200);
+	kill(inside, SIGKILL);
+	waitpid(inside, NULL, 0);
+	if (h > 0)
+		kill(h, SIGKILL);
+	victim_wait(&v, 20000);
+	munmap(v.stamp, 4096);
+	write_long(GS_TIMEOUT_MS, 5000);
+	unlink(file);
+}
+
+/* One global OOM; the victim's last page to its death, in ms (<0: failed). */
+static double one_global(const char *handler)
+{
+	const struct victim_opts o = { VICTIM_TERM_IGNORE };
+	struct victim v;
+	double ms;
+	char *rec;
+
+	if (victim_start_opts(&v, NULL, "gs_bench_global", 1000, &o) ||
+	    (handler && gs_register_signal(v.pid, handler, SIGTERM)))
+		return -1;
+	victim_go(&v);
+	if (victim_wait(&v, 120000) || !WIFSIGNALED(v.status))
+		return -1;
+	ms = victim_kill_ms(&v);
+	if (handler) { /* end the hanging handler's run, for the next one */
+		rec = rec_wait(v.pid, 10000);
+		if (rec) {
+			kill(atoi(rec_get(rec, "child_pid") ?: "0"), SIGKILL);
+			kill(atoi(rec_get(rec, "self_pid") ?: "0"), SIGKILL);
+		}
+		free(rec);
+		sleep_ms(200);
+	}
+	munmap(v.stamp, 4096);
+	return ms;
+}
+
+static void bench_global(int runs)
+{
+	static const long waits[] = { 0, 2000 };
+	double v[RUNS];
+	char what[128];
+	int ok = 0;
+
+	write_long(GS_TIMEOUT_MS, 30000);
+	for (int r = 0; r < runs; r++) {
+		double t = one_global(NULL);
+
+		if (t >= 0)
+			v[ok++] = t;
+	}
+	if (ok)
+		row("global OOM, no registration: last page -> death", "ms", v, ok);
+	for (size_t w = 0; w < sizeof(waits) / sizeof(waits[0]); w++) {
+		write_long(GS_GLOBAL_WAIT_MS, waits[w]);
+		ok = 0;
+		for (int r = 0; r < runs; r++) {
+			double t = one_global(H_HANGFORK);
+
+			if (t >= 0)
+				v[ok++] = t;
+		}
+		snprintf(what, sizeof(what),
+			 "global OOM, handler hangs, global wait %ld ms", waits[w]);
+		if (ok)
+			row(what, "ms", v, ok);
+	}
+	write_long(GS_GLOBAL_WAIT_MS, 0);
+	write_long(GS_TIMEOUT_MS, 5000);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -249,5 +453,8 @@ int main(void)
 	bench_registry(1);
 	bench_registry(100);
 	bench_registry(4096);
+	bench_graceful_exit(RUNS);
+	bench_outside_write();
+	bench_global(3);
 	return 0;
 }

@@ -29,6 +29,9 @@
 #define GS_PROC "/proc/graceful_shutdown"
 #define GS_MAX_ENTRIES "/proc/sys/vm/graceful_shutdown_max_entries"
 #define GS_TIMEOUT_MS "/proc/sys/vm/graceful_shutdown_timeout_ms"
+#define GS_BUDGET_KB "/proc/sys/vm/graceful_shutdown_budget_kb"
+#define GS_GLOBAL_WAIT_MS "/proc/sys/vm/graceful_shutdown_global_wait_ms"
+#define GS_RUNS "/proc/graceful_shutdown_runs"
 #define GS_BIN "/gs/bin"
 #define GS_REC_DIR "/tmp/gs-rec"
 #define CG_ROOT "/sys/fs/cgroup"
@@ -187,6 +190,15 @@ static inline int gs_register(pid_t pid, const char *path)
 	return gs_write(buf);
 }
 
+/* "<pid> <path> signal=<sig>": the kernel sends sig when the grace begins. */
+static inline int gs_register_signal(pid_t pid, const char *path, int sig)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%d %s signal=%d", pid, path, sig);
+	return gs_write(buf);
+}
+
 static inline int gs_unregister(pid_t pid)
 {
 	char buf[32];
@@ -203,11 +215,13 @@ static inline char *gs_list(void)
 struct gs_entry {
 	pid_t pid;
 	char *path;
+	int signal;	/* 0: none asked */
 };
 
 /*
- * Parse a listing strictly ("<pid> <path>\n", ascending pid). Returns the
- * number of entries or -1 when the text breaks the format (reason in why).
+ * Parse a listing strictly ("<pid> <path>[ signal=<n>]\n", ascending pid).
+ * Returns the number of entries or -1 when the text breaks the format
+ * (reason in why).
  */
 static inline int gs_parse(const char *text, struct gs_entry **out, char *why,
 		    size_t whylen)
@@ -218,9 +232,9 @@ static inline int gs_parse(const char *text, struct gs_entry **out, char *why,
 
 	while (*p) {
 		const char *nl = strchr(p, '\n');
-		const char *sp;
+		const char *sp, *path_end, *opt;
 		char *end;
-		long pid;
+		long pid, sig = 0;
 
 		if (!nl) {
 			snprintf(why, whylen, "last line lacks newline: '%.60s'", p);
@@ -234,7 +248,19 @@ static inline int gs_parse(const char *text, struct gs_entry **out, char *why,
 				 (int)(nl - p), p);
 			goto bad;
 		}
-		for (const char *c = sp + 1; c < nl; c++) {
+		path_end = nl;
+		opt = memchr(sp + 1, ' ', nl - sp - 1);
+		if (opt) {
+			path_end = opt;
+			if (strncmp(opt, " signal=", 8) ||
+			    (sig = strtol(opt + 8, &end, 10)) <= 0 ||
+			    end != nl) {
+				snprintf(why, whylen, "bad option in '%.*s'",
+					 (int)(nl - p), p);
+				goto bad;
+			}
+		}
+		for (const char *c = sp + 1; c < path_end; c++) {
 			if (isspace((unsigned char)*c) || iscntrl((unsigned char)*c)) {
 				snprintf(why, whylen, "whitespace in path '%.*s'",
 					 (int)(nl - p), p);
@@ -251,7 +277,8 @@ static inline int gs_parse(const char *text, struct gs_entry **out, char *why,
 			e = realloc(e, cap * sizeof(*e));
 		}
 		e[n].pid = pid;
-		e[n].path = strndup(sp + 1, nl - sp - 1);
+		e[n].path = strndup(sp + 1, path_end - sp - 1);
+		e[n].signal = sig;
 		n++;
 		p = nl + 1;
 	}
@@ -414,11 +441,75 @@ static inline long cg_event(const char *name, const char *key)
 	return v;
 }
 
-/* Shared with the victim: when it last touched memory. */
+/* Shared with the victim: when it last touched memory, and its shutdown. */
 struct stamp {
 	volatile int64_t last_ns;
 	volatile long pages;
+	volatile int64_t term_ns;	/* when it took SIGTERM */
+	volatile long saved;		/* bytes of its state written */
+	volatile int save_errno;	/* why saving stopped short */
 };
+
+/* How a victim takes SIGTERM (victim_start_opts()). */
+enum victim_term {
+	VICTIM_TERM_DEFAULT,	/* the default action: it dies of it */
+	VICTIM_TERM_SAVE,	/* saves save_bytes to save_path, exits 0 */
+	VICTIM_TERM_IGNORE,	/* ignores it and goes on */
+	VICTIM_TERM_INSIST,	/* saves, retrying a failed write until done */
+};
+
+struct victim_opts {
+	enum victim_term term;
+	const char *save_path;
+	long save_bytes;
+	long page_delay_us;	/* pause after each page it touches */
+};
+
+static volatile sig_atomic_t victim_termed;
+
+static inline void victim_on_term(int sig)
+{
+	(void)sig;
+	victim_termed = 1;
+}
+
+/*
+ * A graceful shutdown: write and fsync @o->save_bytes to @o->save_path in
+ * 64 KiB pieces and exit 0; exit 3 if it could not.
+ */
+static inline void victim_save_and_exit(struct stamp *st,
+					const struct victim_opts *o)
+{
+	static char chunk[64 << 10];
+	int fd;
+
+	st->term_ns = now_ns();
+	memset(chunk, 'g', sizeof(chunk));
+	fd = open(o->save_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		st->save_errno = errno;
+		_exit(3);
+	}
+	while (st->saved < o->save_bytes) {
+		long n = o->save_bytes - st->saved;
+		ssize_t w = write(fd, chunk, n < (long)sizeof(chunk) ?
+				  (size_t)n : sizeof(chunk));
+
+		if (w <= 0) {
+			st->save_errno = w < 0 ? errno : EIO;
+			if (o->term != VICTIM_TERM_INSIST)
+				_exit(3);
+			usleep(1000);
+			continue;
+		}
+		st->saved += w;
+	}
+	if (fsync(fd) || close(fd)) {
+		st->save_errno = errno;
+		_exit(3);
+	}
+	_exit(0);
+}
 
 struct victim {
 	pid_t pid;
@@ -434,8 +525,9 @@ struct victim {
  * oom_score_adj. It waits for victim_go() and then touches memory until
  * killed. Returns 0 or an errno.
  */
-static inline int victim_start(struct victim *v, const char *cgroup,
-			const char *comm, int oom_adj)
+static inline int victim_start_opts(struct victim *v, const char *cgroup,
+				    const char *comm, int oom_adj,
+				    const struct victim_opts *o)
 {
 	int ready[2], go[2];
 	char c;
@@ -455,6 +547,11 @@ static inline int victim_start(struct victim *v, const char *cgroup,
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		prctl(PR_SET_NAME, comm);
+		if (o && (o->term == VICTIM_TERM_SAVE ||
+			  o->term == VICTIM_TERM_INSIST))
+			signal(SIGTERM, victim_on_term);
+		else if (o && o->term == VICTIM_TERM_IGNORE)
+			signal(SIGTERM, SIG_IGN);
 		close(ready[0]);
 		close(go[1]);
 		if (cgroup) {
@@ -478,9 +575,13 @@ static inline int victim_start(struct victim *v, const char *cgroup,
 			if (p == MAP_FAILED)
 				continue;
 			for (long off = 0; off < (1 << 20); off += page) {
+				if (victim_termed)
+					victim_save_and_exit(v->stamp, o);
 				p[off] = 1;
 				v->stamp->last_ns = now_ns();
 				v->stamp->pages++;
+				if (o && o->page_delay_us)
+					usleep(o->page_delay_us);
 			}
 		}
 		_exit(99); /* never killed: the caller sees "exited 99" */
@@ -495,6 +596,12 @@ static inline int victim_start(struct victim *v, const char *cgroup,
 	}
 	close(ready[0]);
 	return 0;
+}
+
+static inline int victim_start(struct victim *v, const char *cgroup,
+			       const char *comm, int oom_adj)
+{
+	return victim_start_opts(v, cgroup, comm, oom_adj, NULL);
 }
 
 static inline void victim_go(struct victim *v)
