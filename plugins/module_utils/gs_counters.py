@@ -7,16 +7,19 @@
 The kernel counts, since boot, in "graceful_shutdown_<name> <value>" lines:
 run (a registered victim was picked and its run begun), exited (the
 handler exited before its deadline), timed_out, failed (the handler could
-not be started) and refused (the file failed the safety check just before
-the exec). Once nothing runs, run == exited + timed_out + failed + refused.
-A kernel without graceful shutdown, or built without
-CONFIG_VM_EVENT_COUNTERS, has none of these lines.
+not be started), refused (the file failed the safety check just before
+the exec) and, since the kernel interface v2, victim_exited (victims that
+exited by themselves during their grace, not killed). Once nothing runs,
+run == exited + timed_out + failed + refused. A kernel without graceful
+shutdown, or built without CONFIG_VM_EVENT_COUNTERS, has none of these
+lines; one before v2 has all but victim_exited.
 """
 
 from __future__ import annotations
 
 DEFAULT_VMSTAT_PATH = '/proc/vmstat'
-COUNTER_NAMES = ('run', 'exited', 'timed_out', 'failed', 'refused')
+COUNTER_NAMES = ('run', 'exited', 'timed_out', 'failed', 'refused',
+                 'victim_exited')
 _PREFIX = 'graceful_shutdown_'
 
 
@@ -27,8 +30,8 @@ class CountersError(Exception):
 def parse_counters(text):
     """{name: value} of the counters in vmstat text; None if it has none.
 
-    A counter the kernel does not report is left out; ValueError on a
-    counter line whose value is not a number.
+    A counter the kernel does not report (victim_exited on a kernel before
+    it) is None; ValueError on a counter line whose value is not a number.
     """
     names = dict((_PREFIX + name, name) for name in COUNTER_NAMES)
     counters = {}
@@ -40,7 +43,9 @@ def parse_counters(text):
             raise ValueError('line %d is not "%s <number>": %r'
                              % (number, key, line))
         counters[names[key]] = int(value)
-    return counters or None
+    if not counters:
+        return None
+    return dict((name, counters.get(name)) for name in COUNTER_NAMES)
 
 
 def read_counters(vmstat_path=DEFAULT_VMSTAT_PATH):

@@ -4,21 +4,35 @@
 
 """Read and write the kernel's /proc/graceful_shutdown registry.
 
-The contract: reading lists "<pid> <path>\\n" per live registration in
-ascending pid order; each write() carries exactly one operation, either
-"<pid> <path>" (register or replace) or "-<pid>" (unregister). A refused
-write changes nothing and reports an errno, which is turned here into a
-message that says what to fix. When registering, the kernel also checks
-the file the path names by the rule gs_handler applies before (EACCES when
-unsafe; ENOENT, ENOTDIR or ELOOP when the path does not resolve), refuses
-writers outside the host's initial mount namespace or root (EXDEV), and,
-built with CONFIG_STATIC_USERMODEHELPER, refuses every handler (EOPNOTSUPP).
+The contract: reading lists "<pid> <path>\\n", or "<pid> <path>
+signal=<N>\\n" when the registration asks the kernel to send the victim
+signal N at the OOM, per registration whose run has not started, in
+ascending pid order; each write() carries exactly one operation, "<pid>
+<path>" or "<pid> <path> signal=<N>" (register or replace the whole
+registration) or "-<pid>" (unregister). A refused write changes nothing
+and reports an errno, which is turned here into a message that says what
+to fix. When registering, the kernel also checks the file the path names
+by the rule gs_handler applies before (EACCES when unsafe; ENOENT, ENOTDIR
+or ELOOP when the path does not resolve), refuses writers outside the
+host's initial mount namespace or root (EXDEV), and, built with
+CONFIG_STATIC_USERMODEHELPER, refuses every handler (EOPNOTSUPP). While
+the OOM killer runs a pid's registration (its run is in progress), every
+write about that pid is refused (EBUSY) and the listing leaves it out.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+from collections import namedtuple
+
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_runs import (
+    DEFAULT_RUNS_PATH,
+)
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_signal import (
+    MAX_SIGNAL,
+    signal_name,
+)
 
 DEFAULT_PROC_PATH = '/proc/graceful_shutdown'
 
@@ -44,57 +58,112 @@ class KernelNotRunning(RegistryError):
     """The proc file is absent: the running kernel lacks graceful shutdown."""
 
 
+class Registration(namedtuple('Registration', ['handler', 'signal'])):
+    """What the kernel holds for a pid: the handler path and the signal
+    number it sends the victim at the OOM (None: no signal)."""
+
+    __slots__ = ()
+
+    def text(self):
+        """The listing's and the write's text after the pid."""
+        if self.signal is None:
+            return self.handler
+        return '%s signal=%d' % (self.handler, self.signal)
+
+
 class Operation(object):
     """One registry write: register (handler set) or unregister (None)."""
 
-    __slots__ = ('pid', 'handler')
+    __slots__ = ('pid', 'handler', 'signal')
 
-    def __init__(self, pid, handler=None):
+    def __init__(self, pid, handler=None, signal=None):
         self.pid = pid
         self.handler = handler
+        self.signal = signal
+
+    @classmethod
+    def register(cls, pid, registration):
+        """Register registration for pid; unregister pid when it is None."""
+        if registration is None:
+            return cls(pid)
+        return cls(pid, registration.handler, registration.signal)
+
+    def registration(self):
+        """The registration this write leaves, None when it unregisters."""
+        if self.handler is None:
+            return None
+        return Registration(self.handler, self.signal)
 
     def text(self):
         """The exact text written to the proc file, newline-terminated."""
         if self.handler is None:
             return '-%d\n' % self.pid
-        return '%d %s\n' % (self.pid, self.handler)
+        return '%d %s\n' % (self.pid, self.registration().text())
 
     def describe(self):
         if self.handler is None:
             return 'unregister pid %d' % self.pid
-        return 'register pid %d with handler %s' % (self.pid, self.handler)
+        if self.signal is None:
+            return 'register pid %d with handler %s' % (self.pid,
+                                                        self.handler)
+        return ('register pid %d with handler %s and signal %d (%s)'
+                % (self.pid, self.handler, self.signal,
+                   signal_name(self.signal)))
+
+    def _key(self):
+        return (self.pid, self.handler, self.signal)
 
     def __eq__(self, other):
-        return (isinstance(other, Operation) and
-                (self.pid, self.handler) == (other.pid, other.handler))
+        return isinstance(other, Operation) and self._key() == other._key()
 
     def __ne__(self, other):
         return not self == other
 
     def __hash__(self):
-        return hash((self.pid, self.handler))
+        return hash(self._key())
 
     def __repr__(self):
-        return 'Operation(%r, %r)' % (self.pid, self.handler)
+        return 'Operation(%r, %r, %r)' % self._key()
+
+
+def _listed_signal(value):
+    if not value.isdigit() or not 0 < int(value) <= MAX_SIGNAL:
+        raise ValueError('signal=%s is not a signal number' % value)
+    return int(value)
 
 
 def parse_listing(text):
-    """Return {pid: handler} from the listing; ValueError on a bad line."""
+    """Return {pid: Registration} from the listing; ValueError on a bad line.
+
+    Fields after the path are key=value; signal is read, keys this module
+    does not know are a later kernel's and left alone.
+    """
     registrations = {}
     for number, line in enumerate(text.split('\n'), 1):
         if not line:
             continue
-        pid_text, sep, handler = line.partition(' ')
-        if not sep or not pid_text.isdigit() or not handler:
-            raise ValueError('line %d is not "<pid> <path>": %r'
-                             % (number, line))
-        registrations[int(pid_text)] = handler
+        pid_text, _sep, rest = line.partition(' ')
+        words = rest.split(' ')
+        handler, fields = words[0], words[1:]
+        if not pid_text.isdigit() or not handler or \
+                not all('=' in field for field in fields):
+            raise ValueError('line %d is not "<pid> <path>" or "<pid> <path> '
+                             'signal=<N>": %r' % (number, line))
+        signal = None
+        for field in fields:
+            key, _sep, value = field.partition('=')
+            if key == 'signal':
+                try:
+                    signal = _listed_signal(value)
+                except ValueError as err:
+                    raise ValueError('line %d: %s: %r' % (number, err, line))
+        registrations[int(pid_text)] = Registration(handler, signal)
     return registrations
 
 
 def format_listing(registrations):
     """The listing the kernel would print for these registrations."""
-    return ''.join('%d %s\n' % (pid, registrations[pid])
+    return ''.join('%d %s\n' % (pid, registrations[pid].text())
                    for pid in sorted(registrations))
 
 
@@ -161,10 +230,16 @@ def explain_write_error(err_no, operation, proc_path):
         if message:
             return message
     what = operation.describe()
+    if err_no == errno.EBUSY:
+        return ('the kernel refused to %s (EBUSY): a run for pid %d is in '
+                'progress: the OOM killer picked it and its handler is running '
+                'now (see %s); nothing changed; try again after the run'
+                % (what, operation.pid, DEFAULT_RUNS_PATH))
     if err_no == errno.EINVAL:
         return ('the kernel refused to %s (EINVAL): the handler path must be '
                 'absolute, 1 to 1023 bytes, without whitespace or control '
-                'characters' % what)
+                'characters, and a signal 1 to 64, not SIGKILL or SIGSTOP'
+                % what)
     if err_no == errno.ESRCH:
         return ('cannot %s: process %d does not exist (ESRCH); it has '
                 'exited, start it and run the task again'
@@ -196,7 +271,7 @@ class WriteFailed(RegistryError):
 
 
 def read_registrations(proc_path=DEFAULT_PROC_PATH):
-    """Return the live registrations as {pid: handler}."""
+    """Return the live registrations as {pid: Registration}."""
     try:
         with open(proc_path, 'rb') as proc_file:
             data = proc_file.read()

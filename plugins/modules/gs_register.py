@@ -11,9 +11,17 @@ module: gs_register
 short_description: Manage graceful-shutdown handler registrations
 version_added: 0.1.0
 description:
-  - Registers, replaces or unregisters the program that the graceful-shutdown
-    kernel runs for a process before the OOM killer kills it, through
-    C(/proc/graceful_shutdown).
+  - Registers, replaces or unregisters, through C(/proc/graceful_shutdown),
+    the program that the graceful-shutdown kernel runs for a process when the
+    OOM killer picks it, and optionally the signal the kernel sends the
+    process then, so that it can save its state and exit by itself.
+  - With O(signal), at a memory cgroup OOM the kernel does not kill the
+    chosen process. It sends it the signal, starts the handler, and gives
+    it a grace period (up to C(vm.graceful_shutdown_timeout_ms), with
+    C(vm.graceful_shutdown_budget_kb) of memory beyond its cgroup's limit)
+    in which it can save its state and exit. Only if it is still there at
+    the deadline does the next OOM decide again, and usually kills it.
+    Without O(signal) the handler runs and then the process is killed.
   - Targets a process by O(pid), by O(pidfile) or by the main process of a
     running systemd O(service). O(registrations) manages many processes in
     one task, and O(exclusive) removes every registration not listed.
@@ -24,6 +32,11 @@ description:
   - Each change is one write to the proc file. If the kernel refuses one, the
     changes already made by the task are undone and the task fails with a
     message naming the errno and what to fix.
+  - While the OOM killer runs a process's registration (its run is in
+    progress, see RV(oomgs.graceful_shutdown.gs_info#module:runs)), the
+    registration is used up and not listed, and the kernel refuses every
+    change for that process (C(EBUSY)). The task says so, undoes its earlier
+    changes and fails; run it again after the run.
   - The kernel checks the handler again, by the same rule, when it registers
     it, and refuses a file that is unsafe (C(EACCES)) or a path that does not
     resolve (C(ENOENT), C(ENOTDIR), C(ELOOP)). A file that passed this
@@ -38,7 +51,9 @@ attributes:
     description: Computes the changes and the resulting registrations without writing.
   diff_mode:
     support: full
-    description: Shows the registry listing before and after, one C(<pid> <path>) line per registration.
+    description:
+      - Shows the registry listing before and after, one C(<pid> <path>) or
+        C(<pid> <path> signal=<N>) line per registration, as the kernel lists them.
   platform:
     support: full
     platforms: posix
@@ -64,11 +79,25 @@ options:
       - The kernel runs it as root with the victim's pid as its only argument.
       - Required with O(state=present) unless O(registrations) is used.
     type: path
+  signal:
+    description:
+      - The signal the kernel sends the process when the OOM killer picks it,
+        as its grace period begins, so that it saves its state and exits by
+        itself instead of being killed. Without it the kernel sends none, runs
+        the handler and then kills the process.
+      - A name in any case, with or without C(SIG) (V(TERM), V(SIGTERM),
+        V(term)), or a number from 1 to 64 (V(15)). The kernel refuses
+        C(SIGKILL) and C(SIGSTOP); so does the module, before any write.
+      - The registration is compared by handler and signal, so adding,
+        changing or dropping the signal replaces it.
+      - Only without O(registrations).
+    type: raw
   registrations:
     description:
       - Many registrations in one task, each with one of O(registrations[].pid),
         O(registrations[].pidfile) or O(registrations[].service), and
-        O(registrations[].handler) when O(state=present).
+        O(registrations[].handler) when O(state=present), optionally
+        O(registrations[].signal).
       - O(state) applies to every item.
     type: list
     elements: dict
@@ -85,6 +114,9 @@ options:
       handler:
         description: Absolute path of the executable to run for the process.
         type: path
+      signal:
+        description: The signal sent to the process at the OOM, as O(signal).
+        type: raw
   state:
     description:
       - V(present) registers the handler, or replaces another handler.
@@ -116,12 +148,29 @@ notes:
     namespace or root, such as a container or a chroot (C(EXDEV)).
   - A kernel built with C(CONFIG_STATIC_USERMODEHELPER) refuses every handler
     (C(EOPNOTSUPP)).
+  - Check mode and C(--diff) show the writes the task would make; they do not
+    ask the kernel, so a refusal only the kernel gives (C(EBUSY), C(ENOSPC),
+    a file changed since the check) shows in the real run.
+  - A program registered with O(signal) must handle that signal by saving its
+    state and exiting; the memory it may use beyond its cgroup's limit while
+    doing so is C(vm.graceful_shutdown_budget_kb) (default 4096). The grace
+    period is for a memory cgroup OOM. In a whole-machine OOM the process is
+    killed at once, unless C(vm.graceful_shutdown_global_wait_ms) (default 0)
+    gives it the signal and at most that long, without the budget; its
+    handler still runs, as a notification, once memory allows.
 seealso:
   - module: oomgs.graceful_shutdown.gs_info
 """
 
 EXAMPLES = r"""
-- name: Run save-state before the OOM killer kills the web server
+- name: At an OOM, send the worker SIGTERM so it saves its state and exits by itself
+  oomgs.graceful_shutdown.gs_register:
+    service: worker.service
+    handler: /usr/local/lib/oomgs/handlers/save-state
+    signal: TERM
+  become: true
+
+- name: Run save-state before the OOM killer kills the web server (no signal)
   oomgs.graceful_shutdown.gs_register:
     service: nginx.service
     handler: /usr/local/lib/oomgs/handlers/save-state
@@ -142,6 +191,7 @@ EXAMPLES = r"""
     registrations:
       - service: postgresql.service
         handler: /usr/local/lib/oomgs/handlers/checkpoint
+        signal: SIGINT
       - pidfile: /run/batch.pid
         handler: /usr/local/lib/oomgs/handlers/log-oom
     exclusive: true
@@ -169,12 +219,16 @@ registrations:
       description: Program the kernel runs before killing the process.
       type: str
       sample: /usr/local/lib/oomgs/handlers/save-state
+    signal:
+      description: Number of the signal the kernel sends the process at the OOM; V(null) for none.
+      type: int
+      sample: 15
 operations:
   description: The writes made (or, in check mode, that would be made), in order.
   returned: success
   type: list
   elements: str
-  sample: ["-4100", "4242 /usr/local/lib/oomgs/handlers/save-state"]
+  sample: ["-4100", "4242 /usr/local/lib/oomgs/handlers/save-state signal=15"]
 pid:
   description: Process id resolved from O(pid), O(pidfile) or O(service).
   returned: success, without O(registrations), when the process is running
@@ -193,11 +247,15 @@ from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_plan im
 from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registry import (
     DEFAULT_PROC_PATH,
     FILE_ERRNOS,
+    Registration,
     RegistryError,
     WriteFailed,
     apply_operations,
     format_listing,
     read_registrations,
+)
+from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_signal import (
+    signal_number,
 )
 from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_target import (
     NotRunning,
@@ -213,7 +271,8 @@ TARGET_KEYS = ('pid', 'pidfile', 'service')
 def wanted_items(params):
     """The registrations asked for, as (label, item) pairs."""
     if params['registrations'] is None:
-        item = dict((key, params[key]) for key in TARGET_KEYS + ('handler',))
+        item = dict((key, params[key])
+                    for key in TARGET_KEYS + ('handler', 'signal'))
         return [('', item)]
     return [('registrations[%d]: ' % index, item)
             for index, item in enumerate(params['registrations'])]
@@ -236,6 +295,11 @@ def validate(module, items, state):
     pids = []
     checked = {}
     for label, item in items:
+        try:
+            signal = signal_number(item['signal'])
+        except ValueError as err:
+            problems.append(label + str(err))
+            signal = None
         if state == 'present' and not item['handler']:
             problems.append('%sa handler is required with state=present'
                             % label)
@@ -259,18 +323,21 @@ def validate(module, items, state):
         if state == 'absent':
             absent.add(pid)
             continue
-        if pid in present and present[pid] != item['handler']:
+        wanted = Registration(item['handler'], signal)
+        if pid in present and present[pid] != wanted:
             problems.append('%sprocess %d is listed twice with different '
-                            'handlers (%s and %s); give each process one '
-                            'handler' % (label, pid, present[pid],
-                                         item['handler']))
+                            'handlers or signals (%s and %s); give each '
+                            'process one registration'
+                            % (label, pid, present[pid].text(),
+                               wanted.text()))
             continue
-        present[pid] = item['handler']
+        present[pid] = wanted
     return present, absent, problems, pids
 
 
 def as_list(registrations):
-    return [dict(pid=pid, handler=registrations[pid])
+    return [dict(pid=pid, handler=registrations[pid].handler,
+                 signal=registrations[pid].signal)
             for pid in sorted(registrations)]
 
 
@@ -340,6 +407,7 @@ def run_module():
             pidfile=dict(type='path'),
             service=dict(type='str'),
             handler=dict(type='path'),
+            signal=dict(type='raw'),
             registrations=dict(
                 type='list',
                 elements='dict',
@@ -348,6 +416,7 @@ def run_module():
                     pidfile=dict(type='path'),
                     service=dict(type='str'),
                     handler=dict(type='path'),
+                    signal=dict(type='raw'),
                 ),
                 mutually_exclusive=[TARGET_KEYS],
                 required_one_of=[TARGET_KEYS],
@@ -360,6 +429,7 @@ def run_module():
         mutually_exclusive=[
             ('pid', 'pidfile', 'service', 'registrations'),
             ('handler', 'registrations'),
+            ('signal', 'registrations'),
         ],
         required_one_of=[('pid', 'pidfile', 'service', 'registrations')],
         supports_check_mode=True,

@@ -51,6 +51,7 @@ class Lab(object):
             pidfile.write('%d\n' % self.pids[1])
         self.vars = dict(
             gs_proc_path=registry.proc_path,
+            gs_runs_path=registry.runs_path,
             gs_writes_path=registry.writes_path,
             gs_pids=self.pids,
             gs_handler=self.handler,
@@ -284,18 +285,61 @@ def test_kernel_refusals_are_clear_undone_and_unseen_in_check_mode(
 
 def test_gs_info_counters(lab_factory):
     lab = lab_factory(count=2)
-    with_counters = os.path.join(lab.workdir, 'vmstat-with-counters')
-    without_counters = os.path.join(lab.workdir, 'vmstat-without-counters')
-    with open(with_counters, 'w') as vmstat:
-        vmstat.write('nr_free_pages 4096\n'
-                     'graceful_shutdown_run 5\n'
-                     'graceful_shutdown_exited 2\n'
-                     'graceful_shutdown_timed_out 1\n'
-                     'graceful_shutdown_failed 1\n'
-                     'graceful_shutdown_refused 1\n'
-                     'oom_kill 3\n')
-    with open(without_counters, 'w') as vmstat:
-        vmstat.write('nr_free_pages 4096\noom_kill 3\n')
-    lab.expect_pass('gs_counters.yml', extra=dict(
-        gs_vmstat_with_counters=with_counters,
-        gs_vmstat_without_counters=without_counters))
+    five = ('graceful_shutdown_run 5\n'
+            'graceful_shutdown_exited 2\n'
+            'graceful_shutdown_timed_out 1\n'
+            'graceful_shutdown_failed 1\n'
+            'graceful_shutdown_refused 1\n')
+    files = dict(
+        gs_vmstat_with_counters=five + 'graceful_shutdown_victim_exited 2\n',
+        gs_vmstat_five_counters=five,
+        gs_vmstat_without_counters='')
+    for name, counters in files.items():
+        files[name] = os.path.join(lab.workdir, name)
+        with open(files[name], 'w') as vmstat:
+            vmstat.write('nr_free_pages 4096\n' + counters + 'oom_kill 3\n')
+    lab.expect_pass('gs_counters.yml', extra=files)
+
+
+# Signals the kernel refuses and what gs_register says of each.
+BAD_SIGNALS = [
+    dict(signal='KILL', expect="signal 'KILL' is SIGKILL (9), which the "
+                               "kernel refuses: it cannot be caught"),
+    dict(signal='SIGSTOP', expect="is SIGSTOP (19), which the kernel refuses"),
+    dict(signal=9, expect='signal 9 is SIGKILL (9)'),
+    dict(signal=0, expect='signal 0 is out of range: the kernel takes 1 to 64'),
+    dict(signal=65, expect='signal 65 is out of range'),
+    dict(signal='BOGUS', expect="signal 'BOGUS' is not a signal name or "
+                                "number; give a signal the program handles"),
+]
+
+
+def test_signals_check_diff_idempotence_and_refusals(lab_factory):
+    lab = lab_factory(count=4)
+    lab.expect_pass('gs_signal.yml', ignored=1,
+                    extra=dict(gs_bad_signals=BAD_SIGNALS))
+    assert lab.registry.listing() == '%d %s signal=2\n%d %s signal=12\n' % (
+        lab.pids[1], lab.handler, lab.pids[2], lab.other_handler)
+
+
+def test_a_pid_in_its_run_is_ebusy_and_undone_and_gs_info_lists_runs(
+        lab_factory):
+    lab = lab_factory(count=2)
+    with open(lab.registry.proc_path, 'w') as proc:
+        proc.write('%d %s signal=15\n' % (lab.pids[0], lab.handler))
+    with open(lab.registry.proc_path, 'w') as proc:
+        proc.write('%d %s\n' % (lab.pids[1], lab.handler))
+    # As if the OOM killer picked pids[0]; a later kernel's key is ignored.
+    lab.registry.begin_run(lab.pids[0], elapsed_ms=120, left_ms=4880,
+                           budget_left_kb=3072, later_key='x')
+    lab.expect_pass('gs_runs.yml', ignored=1)
+    assert lab.registry.listing() == '%d %s\n' % (lab.pids[1], lab.handler)
+    assert lab.registry.runs().startswith('%d %s scope=memcg signal=15 '
+                                          % (lab.pids[0], lab.handler))
+    # After the run the pid's process may register again.
+    lab.registry.end_run(lab.pids[0])
+    assert lab.registry.runs() == ''
+    with open(lab.registry.proc_path, 'w') as proc:
+        proc.write('%d %s signal=15\n' % (lab.pids[0], lab.handler))
+    assert lab.registry.listing().startswith('%d %s signal=15\n'
+                                             % (lab.pids[0], lab.handler))

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 """gs-register-pid (gs_runtime's registration helper, used by gs-run and
-the service drop-ins) against the FUSE stand-in: it registers, and a
-refusal by the kernel names its errno and what to do."""
+the service drop-ins) against the FUSE stand-in: it registers, with a
+signal as its number, and a refusal by the kernel (EBUSY for a pid in its
+run among them) names its errno and what to do."""
 
 from __future__ import annotations
 
@@ -91,3 +92,32 @@ def test_kernel_refusal_is_told(stand_in, case, refusal, prefix, words):
                                   'register pid %d with %s: ' % (pid, path))
     assert words in done.stderr, done.stderr
     assert registry.listing() == before
+
+
+def test_registers_the_signal_as_its_number(stand_in):
+    registry, helper, pids, workdir = stand_in
+    path = handler(workdir, 'graceful')
+    done = subprocess.run([helper, str(pids[0]), path, 'sigterm'],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert '%d %s signal=15\n' % (pids[0], path) in registry.listing()
+
+
+def test_a_pid_in_its_run_is_ebusy(stand_in):
+    registry, helper, pids, workdir = stand_in
+    path = handler(workdir, 'busy')
+    subprocess.run([helper, str(pids[1]), path, 'TERM'], check=True)
+    registry.begin_run(pids[1])
+    try:
+        before = registry.listing()
+        done = subprocess.run([helper, str(pids[1]), path, 'TERM'],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 1
+        assert done.stderr.startswith(
+            'gs-register-pid: the kernel refused to register pid %d with %s '
+            'and signal 15: a run for pid %d is in progress: the OOM killer '
+            'picked it and its handler is running now (EBUSY); nothing '
+            'changed; try again after the run' % (pids[1], path, pids[1]))
+        assert registry.listing() == before
+    finally:
+        registry.end_run(pids[1])

@@ -50,6 +50,9 @@ class FuseRegistry(object):
         self.proc_path = os.path.join(self.mountpoint, 'graceful_shutdown')
         self.writes_path = os.path.join(self.mountpoint, 'writes')
         self.refusals_path = os.path.join(self.mountpoint, 'refusals')
+        self.runs_path = os.path.join(self.mountpoint,
+                                      'graceful_shutdown_runs')
+        self.running_path = os.path.join(self.mountpoint, 'running')
         self.log_path = os.path.join(workdir, 'fuse-%s.log'
                                      % os.path.basename(self.mountpoint))
         self.max_entries = max_entries
@@ -91,6 +94,21 @@ class FuseRegistry(object):
         """From now on registering path gets err_no, whatever the file."""
         with open(self.refusals_path, 'w') as refusals:
             refusals.write('%s %s\n' % (errno.errorcode[err_no], path))
+
+    def begin_run(self, pid, **fields):
+        """As if the OOM killer picked pid: its registration becomes a run."""
+        with open(self.running_path, 'w') as running:
+            running.write(' '.join(['%d' % pid] +
+                                   ['%s=%s' % item for item in
+                                    sorted(fields.items())]) + '\n')
+
+    def end_run(self, pid):
+        with open(self.running_path, 'w') as running:
+            running.write('-%d\n' % pid)
+
+    def runs(self):
+        with open(self.runs_path) as runs_file:
+            return runs_file.read()
 
 
 class Processes(object):

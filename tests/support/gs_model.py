@@ -3,12 +3,17 @@
 
 The unit tests drive the module code against it directly, and the FUSE
 stand-in (gs_proc_fuse.py) serves it as a real file for the ansible-playbook
-tests, so both follow one definition of the contract (see the team brief):
+tests, so both follow one definition of the contract (see the team brief and
+the kernel interface v2):
 
-- read: "<pid> <path>\\n" per live registration, ascending pid;
-- each write() is one operation, "<pid> <path>" or "-<pid>", optionally
-  newline-terminated; a write of PAGE_SIZE bytes or more is EINVAL;
+- read: "<pid> <path>\\n" or "<pid> <path> signal=<N>\\n" per live
+  registration whose run has not started, ascending pid;
+- each write() is one operation, "<pid> <path>", "<pid> <path> signal=<N>"
+  or "-<pid>", optionally newline-terminated; a write of PAGE_SIZE bytes or
+  more is EINVAL;
 - the path is absolute, 1..1023 bytes, no whitespace or control characters;
+- signal=<N>: decimal 1..64, not 9 (SIGKILL) nor 19 (SIGSTOP); any other
+  third field, or a fourth, is EINVAL;
 - registering checks the file the path names (handler_errno): a regular
   executable file owned by root and not writable by group or others; every
   directory passed through on the way to it owned by root and not writable
@@ -17,8 +22,14 @@ tests, so both follow one definition of the contract (see the team brief):
 - a writer outside the initial mount namespace, or with another root, gets
   EXDEV when registering (the kernel runs handlers in the host's namespaces);
 - errors: EINVAL malformed, ESRCH no such process, ENOENT unregistering an
-  unregistered pid, EPERM without CAP_SYS_ADMIN, ENOSPC when full; a failed
-  write changes nothing; replacing never needs room;
+  unregistered pid, EPERM without CAP_SYS_ADMIN, ENOSPC when full, EBUSY
+  for any write about a pid whose run is in progress; a failed write
+  changes nothing; replacing never needs room;
+- a run in progress: its registration is used up (no longer listed) and it
+  has a line in /proc/graceful_shutdown_runs (runs_listing): "<pid> <path>
+  scope=.. signal=<N, 0 for none> grace=.. handler=.. elapsed_ms=..
+  left_ms=.. budget_left_kb=..". Only the OOM killer starts runs, so tests
+  start and end them through begin_run and end_run;
 - EOPNOTSUPP (a kernel built with CONFIG_STATIC_USERMODEHELPER refuses every
   handler) is not modelled by itself: tests ask for it, or for any errno
   the kernel might give a file the module's own check accepted, through
@@ -43,6 +54,19 @@ DEFAULT_MAX_ENTRIES = 8192
 # The kernel's MAXSYMLINKS: more symlinks on one lookup is ELOOP.
 MAX_SYMLINKS = 40
 _GROUP_OR_OTHER_WRITE = stat.S_IWGRP | stat.S_IWOTH
+MAX_SIGNAL = 64
+# SIGKILL and SIGSTOP: a victim can neither catch them nor exit by itself.
+UNCATCHABLE_SIGNALS = (9, 19)
+# A run's fields after its path, in the kernel's order, and what a run
+# begun by a test has unless it says otherwise.
+RUN_FIELDS = (
+    ('scope', b'memcg'),
+    ('grace', b'on'),
+    ('handler', b'running'),
+    ('elapsed_ms', b'0'),
+    ('left_ms', b'5000'),
+    ('budget_left_kb', b'4096'),
+)
 
 
 def _valid_path(path):
@@ -55,6 +79,17 @@ def _parse_pid(text):
         return None
     pid = int(text)
     return pid if 0 < pid < 2 ** 22 else None
+
+
+def _parse_signal(field):
+    """b"signal=15" -> 15; None unless it is a signal= the kernel takes."""
+    key, sep, value = field.partition(b'=')
+    if key != b'signal' or not sep or not value.isdigit():
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_SIGNAL or number in UNCATCHABLE_SIGNALS:
+        return None
+    return number
 
 
 def _names(path):
@@ -125,6 +160,8 @@ class KernelRegistry(object):
     refusals maps a path (bytes) to the errno registering it gets whatever
     the file: how tests give the kernel another view than the module's
     early check (the file changed in between, a kernel built otherwise).
+    begin_run and end_run stand for the OOM killer picking a registered
+    process and its run ending.
     """
 
     def __init__(self, identity, max_entries=DEFAULT_MAX_ENTRIES,
@@ -133,7 +170,10 @@ class KernelRegistry(object):
         self._file_errno = file_errno
         self.max_entries = max_entries
         self.refusals = {}
+        # pid -> (path, token, signal or None)
         self._entries = {}
+        # pid -> (path, token, signal or None, {field: bytes value})
+        self._runs = {}
         self.writes = 0
 
     def _prune(self):
@@ -149,15 +189,59 @@ class KernelRegistry(object):
             return False
         return True
 
+    def _running(self, pid):
+        """Whether the process pid now is has a run in progress."""
+        return pid in self._runs and \
+            self._identity(pid) == self._runs[pid][1]
+
     def registrations(self):
-        """{pid: handler as bytes} for live registrations."""
+        """{pid: (handler, signal or None)}, handler as bytes, live ones."""
         self._prune()
-        return dict((pid, entry[0]) for pid, entry in self._entries.items())
+        return dict((pid, (entry[0], entry[2]))
+                    for pid, entry in self._entries.items())
 
     def listing(self):
         entries = self.registrations()
-        return b''.join(b'%d %s\n' % (pid, entries[pid])
-                        for pid in sorted(entries))
+        lines = []
+        for pid in sorted(entries):
+            path, signal = entries[pid]
+            lines.append(b'%d %s\n' % (pid, path) if signal is None else
+                         b'%d %s signal=%d\n' % (pid, path, signal))
+        return b''.join(lines)
+
+    def runs_listing(self):
+        """/proc/graceful_shutdown_runs: one line per run, ascending pid."""
+        lines = []
+        for pid in sorted(self._runs):
+            path, _token, signal, fields = self._runs[pid]
+            values = [b'scope=' + fields['scope'],
+                      b'signal=%d' % (signal or 0)]
+            values += [name.encode() + b'=' + fields[name]
+                       for name in fields if name != 'scope']
+            lines.append(b'%d %s %s\n' % (pid, path, b' '.join(values)))
+        return b''.join(lines)
+
+    def begin_run(self, pid, **fields):
+        """The OOM killer picked pid: its registration becomes a run.
+
+        fields (str values) replace the defaults of RUN_FIELDS; other
+        names are added after them, as a later kernel's keys would be.
+        Returns 0, or ENOENT when pid is not registered.
+        """
+        if not self._live(pid):
+            return errno.ENOENT
+        path, token, signal = self._entries.pop(pid)
+        values = dict((name, value) for name, value in RUN_FIELDS)
+        values.update((name, str(value).encode())
+                      for name, value in fields.items())
+        self._runs[pid] = (path, token, signal, values)
+        return 0
+
+    def end_run(self, pid):
+        """pid's run is over; returns 0, or ENOENT when it had none."""
+        if self._runs.pop(pid, None) is None:
+            return errno.ENOENT
+        return 0
 
     def write(self, data, privileged=True, initial_namespaces=True):
         """Apply one write(); return 0 or the errno the kernel would give.
@@ -177,19 +261,26 @@ class KernelRegistry(object):
             pid = _parse_pid(data[1:])
             if pid is None:
                 return errno.EINVAL
+            if self._running(pid):
+                return errno.EBUSY
             if not self._live(pid):
                 return errno.ENOENT
             del self._entries[pid]
             return 0
-        pid_text, sep, path = data.partition(b' ')
+        pid_text, sep, rest = data.partition(b' ')
+        path, has_field, field = rest.partition(b' ')
         pid = _parse_pid(pid_text)
-        if not sep or pid is None or not _valid_path(path):
+        signal = _parse_signal(field) if has_field else None
+        if not sep or pid is None or not _valid_path(path) or \
+                (has_field and signal is None):
             return errno.EINVAL
         if not initial_namespaces:
             return errno.EXDEV
         token = self._identity(pid)
         if token is None:
             return errno.ESRCH
+        if self._running(pid):
+            return errno.EBUSY
         refused = self.refusals.get(path) or self._file_errno(path)
         if refused:
             return refused
@@ -198,7 +289,7 @@ class KernelRegistry(object):
             self._prune()
             if len(self._entries) >= self.max_entries:
                 return errno.ENOSPC
-        self._entries[pid] = (path, token)
+        self._entries[pid] = (path, token, signal)
         return 0
 
 

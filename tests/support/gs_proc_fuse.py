@@ -15,6 +15,11 @@ can prove that check mode and refused input wrote nothing.
 MOUNTPOINT/refusals takes "<ERRNO NAME> <path>" per write, say
 "EXDEV /usr/local/lib/h": from then on registering that path gets that
 errno, as if the kernel saw what the module's own check did not.
+MOUNTPOINT/graceful_shutdown_runs is the kernel's list of runs in progress
+(0400). MOUNTPOINT/running stands for the OOM killer: "<pid> [key=value
+...]" per write begins pid's run (its registration is used up, writes about
+it get EBUSY; the values replace the run's defaults, unknown keys are
+added), "-<pid>" ends it; ENOENT when there is no registration or run.
 
 Runs in the foreground until unmounted. Needs Debian's python3-fusepy.
 """
@@ -41,6 +46,11 @@ CAP_SYS_ADMIN = 21
 REGISTRY = '/graceful_shutdown'
 COUNTER = '/writes'
 REFUSALS = '/refusals'
+RUNS = '/graceful_shutdown_runs'
+RUNNING = '/running'
+# Files only root may open, their modes, as the kernel's are.
+MODES = {REGISTRY: 0o600, COUNTER: 0o444, REFUSALS: 0o600, RUNS: 0o400,
+         RUNNING: 0o600}
 
 
 def has_cap_sys_admin(pid):
@@ -75,6 +85,18 @@ def parse_refusal(data):
     return path, err_no
 
 
+def parse_run(data):
+    """b"42 grace=over" -> (42, {'grace': 'over'}); FuseOSError if bad."""
+    words = data.decode('ascii', 'replace').split()
+    if not words or not words[0].lstrip('-').isdigit() or \
+            words[0].startswith('--'):
+        raise FuseOSError(errno.EINVAL)
+    fields = dict(word.split('=', 1) for word in words[1:] if '=' in word)
+    if len(fields) != len(words) - 1:
+        raise FuseOSError(errno.EINVAL)
+    return int(words[0]), fields
+
+
 class GracefulShutdownFs(Operations):
     """A directory holding the registry file and the write counter."""
 
@@ -86,24 +108,19 @@ class GracefulShutdownFs(Operations):
         if path == '/':
             return dict(st_mode=stat.S_IFDIR | 0o755, st_nlink=2,
                         st_uid=0, st_gid=0)
-        if path == REGISTRY:
-            return dict(st_mode=stat.S_IFREG | 0o600, st_nlink=1,
-                        st_uid=0, st_gid=0, st_size=0)
-        if path == COUNTER:
-            return dict(st_mode=stat.S_IFREG | 0o444, st_nlink=1,
-                        st_uid=0, st_gid=0, st_size=0)
-        if path == REFUSALS:
-            return dict(st_mode=stat.S_IFREG | 0o600, st_nlink=1,
+        if path in MODES:
+            return dict(st_mode=stat.S_IFREG | MODES[path], st_nlink=1,
                         st_uid=0, st_gid=0, st_size=0)
         raise FuseOSError(errno.ENOENT)
 
     def readdir(self, path, fh):
-        return ['.', '..', REGISTRY[1:], COUNTER[1:], REFUSALS[1:]]
+        return ['.', '..'] + sorted(name[1:] for name in MODES)
 
     def open(self, path, flags):
-        if path not in (REGISTRY, COUNTER, REFUSALS):
+        if path not in MODES:
             raise FuseOSError(errno.ENOENT)
-        if path == COUNTER and flags & (os.O_WRONLY | os.O_RDWR):
+        # Root would pass default_permissions: refuse writes to read-only ones.
+        if not MODES[path] & 0o200 and flags & (os.O_WRONLY | os.O_RDWR):
             raise FuseOSError(errno.EACCES)
         return 0
 
@@ -116,6 +133,10 @@ class GracefulShutdownFs(Operations):
                 data = b''.join(b'%s %s\n' % (errno.errorcode[refusals[name]]
                                               .encode(), name)
                                 for name in sorted(refusals))
+            elif path == RUNS:
+                data = self._registry.runs_listing()
+            elif path == RUNNING:
+                data = b''
             else:
                 data = self._registry.listing()
         return data[offset:offset + size]
@@ -125,6 +146,16 @@ class GracefulShutdownFs(Operations):
             refused_path, err_no = parse_refusal(data)
             with self._mutex:
                 self._registry.refusals[refused_path] = err_no
+            return len(data)
+        if path == RUNNING:
+            pid, fields = parse_run(data)
+            with self._mutex:
+                if pid < 0:
+                    err = self._registry.end_run(-pid)
+                else:
+                    err = self._registry.begin_run(pid, **fields)
+            if err:
+                raise FuseOSError(err)
             return len(data)
         if path != REGISTRY:
             raise FuseOSError(errno.EACCES)

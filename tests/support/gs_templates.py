@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Render the gs_runtime role's templates for tests that run the result.
 
-Jinja2 with Ansible's filters and the role's defaults, as the template
+Jinja2 with Ansible's filters and the role's defaults and vars, as the template
 module renders them (trim_blocks), without a playbook run. The scripts
 write to /proc/graceful_shutdown; tests point them at a stand-in.
 """
@@ -25,12 +25,19 @@ def render(name, **variables):
     """The text of roles/gs_runtime/templates/<name> with the defaults."""
     with open(os.path.join(ROLE, 'defaults', 'main.yml')) as defaults_file:
         context = yaml.safe_load(defaults_file)
+    with open(os.path.join(ROLE, 'vars', 'main.yml')) as vars_file:
+        context.update(yaml.safe_load(vars_file))
     context.update(ansible_managed='Ansible managed', **variables)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(os.path.join(ROLE, 'templates')),
         trim_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined)
-    environment.filters.update(FilterModule().filters())
+    filters = FilterModule().filters()
+    # Ansible's default knows only Ansible's Undefined; Jinja's own does
+    # the same for this environment's.
+    for jinja_own in ('default', 'd'):
+        filters.pop(jinja_own)
+    environment.filters.update(filters)
     return environment.get_template(name).render(context)
 
 

@@ -3,15 +3,24 @@
 import time
 
 PROC = "/proc/graceful_shutdown"
+RUNS = "/proc/graceful_shutdown_runs"
 HANDLERS = "/usr/local/lib/oomgs/handlers"
 RECORDS = "/var/lib/oomgs/handler-records"
 INFO = "oomgs.graceful_shutdown.gs_info"
 
 
+def listing(host):
+    """The kernel's registry listing as {pid: [handler, field, ...]}.
+
+    A line is "<pid> <path>" or "<pid> <path> signal=<N>".
+    """
+    lines = host.check_output(f"cat {PROC}").splitlines()
+    return {int(line.split(" ")[0]): line.split(" ")[1:] for line in lines}
+
+
 def registrations(host):
     """The kernel's registry listing as {pid: handler}."""
-    listing = host.check_output(f"cat {PROC}")
-    return {int(pid): path for pid, path in (line.split(" ", 1) for line in listing.splitlines())}
+    return {pid: fields[0] for pid, fields in listing(host).items()}
 
 
 def counters(host):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from lab_helpers import PROC
+from lab_helpers import PROC, RUNS
 
 
 def test_running_kernel_is_the_built_one(root, build):
@@ -65,6 +65,38 @@ def test_proc_graceful_shutdown(root):
     assert proc.user == "root" and proc.group == "root"
 
 
-@pytest.mark.parametrize("name", ["graceful_shutdown_timeout_ms", "graceful_shutdown_max_entries"])
+def test_proc_graceful_shutdown_runs(root):
+    """The runs in progress: read-only, root's (kernel interface v2)."""
+    runs = root.file(RUNS)
+    assert runs.exists
+    assert runs.mode == 0o400
+    assert runs.user == "root" and runs.group == "root"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "graceful_shutdown_timeout_ms",
+        "graceful_shutdown_max_entries",
+        "graceful_shutdown_budget_kb",
+        "graceful_shutdown_global_wait_ms",
+    ],
+)
 def test_sysctls_exist(root, name):
     assert root.file(f"/proc/sys/vm/{name}").exists
+
+
+@pytest.mark.parametrize(
+    "name, over",
+    [
+        ("graceful_shutdown_timeout_ms", 60001),
+        ("graceful_shutdown_budget_kb", 262145),
+        ("graceful_shutdown_global_wait_ms", 10001),
+    ],
+)
+def test_sysctls_refuse_more_than_their_bound(root, name, over):
+    """A value over the bound is refused and the setting stays as it was."""
+    path = f"/proc/sys/vm/{name}"
+    before = root.file(path).content_string
+    assert root.run(f"echo {over} > {path}").rc != 0
+    assert root.file(path).content_string == before

@@ -5,7 +5,7 @@ import json
 import pytest
 from testinfra.modules.ansible import AnsibleException
 
-from lab_helpers import HANDLERS, INFO, PROC, registrations, start_background
+from lab_helpers import HANDLERS, INFO, PROC, listing, registrations, start_background
 
 REGISTER = "oomgs.graceful_shutdown.gs_register"
 RECORD = f"{HANDLERS}/record-victim"
@@ -41,7 +41,7 @@ def test_register_replace_unregister(root, sleeper):
 
     info = root.ansible(INFO, check=False, become=True)["registrations"]
     mine = [r for r in info if r["pid"] == sleeper]
-    assert mine == [{"pid": sleeper, "handler": RECORD, "name": "sleep", "handler_exists": True}]
+    assert mine == [{"pid": sleeper, "handler": RECORD, "signal": None, "name": "sleep", "handler_exists": True}]
 
     assert register(root, pid=sleeper, handler=LOG)["changed"]
     assert registrations(root)[sleeper] == LOG
@@ -178,3 +178,53 @@ def test_registration_from_a_private_mount_namespace_is_refused(root, sleeper):
     assert "(EXDEV)" in result.get("msg", ""), result
     assert "run the task on the host itself" in result["msg"]
     assert registrations(root) == before
+
+
+def test_register_with_a_signal(root, sleeper):
+    """The signal is written as its number, listed, compared and dropped."""
+    assert register(root, pid=sleeper, handler=RECORD, signal="TERM")["changed"]
+    assert listing(root)[sleeper] == [RECORD, "signal=15"]
+    assert not register(root, pid=sleeper, handler=RECORD, signal="sigterm")["changed"]
+    assert not register(root, pid=sleeper, handler=RECORD, signal=15)["changed"]
+
+    info = root.ansible(INFO, check=False, become=True)["registrations"]
+    assert [r["signal"] for r in info if r["pid"] == sleeper] == [15]
+
+    assert register(root, pid=sleeper, handler=RECORD)["changed"]
+    assert listing(root)[sleeper] == [RECORD]
+
+
+def test_gs_register_refuses_an_uncatchable_signal(root, sleeper):
+    before = listing(root)
+    try:
+        result = register(root, pid=sleeper, handler=RECORD, signal="KILL")
+    except AnsibleException as failure:
+        result = failure.result
+    assert "nothing was changed" in result.get("msg", ""), result
+    assert "SIGKILL (9)" in result["msg"]
+    assert listing(root) == before
+
+
+@pytest.mark.parametrize(
+    "field, answer",
+    [
+        ("signal=15", "ok"),
+        ("signal=64", "ok"),
+        ("signal=9", "EINVAL"),
+        ("signal=19", "EINVAL"),
+        ("signal=0", "EINVAL"),
+        ("signal=65", "EINVAL"),
+        ("signal=abc", "EINVAL"),
+        ("foo=1", "EINVAL"),
+        ("signal=15 signal=15", "EINVAL"),
+    ],
+)
+def test_kernel_checks_the_signal_written_directly(root, sleeper, field, answer):
+    """The kernel's own check of the third field, without gs_register's."""
+    before = listing(root)
+    line = f"{sleeper} {RECORD} {field}"
+    assert root.check_output("python3 -c %s %s", PROC_WRITE, line) == answer
+    if answer == "ok":
+        assert listing(root) == {**before, sleeper: [RECORD, field]}
+    else:
+        assert listing(root) == before

@@ -63,6 +63,23 @@ def test_gs_run_keeps_pid_and_exit_status(root):
     assert lines[1:] == [f"pid={outer}", "in_slice=yes", f"{outer} {HANDLERS}/log-victim"]
 
 
+def test_gs_run_registers_the_signal(root):
+    """gs-run --signal TERM: the same pid and status, signal=15 in the listing."""
+    root.ansible(
+        "ansible.builtin.copy",
+        json.dumps({"dest": "/tmp/gs-run-probe", "content": PROBE, "mode": "0755"}),
+        check=False,
+        become=True,
+    )
+    result = root.run(
+        f"sh -c 'echo outer=$$; exec /usr/local/bin/gs-run --signal TERM /tmp/gs-run-probe {HANDLERS}/log-victim'"
+    )
+    assert result.rc == 7, result.stderr
+    lines = result.stdout.splitlines()
+    outer = lines[0].removeprefix("outer=")
+    assert lines[1:] == [f"pid={outer}", "in_slice=yes", f"{outer} {HANDLERS}/log-victim signal=15"]
+
+
 def test_gs_run_refuses_a_bad_handler(root):
     root.check_output("install -m 0777 /bin/true /tmp/gs-writable-handler")
     result = root.run("/usr/local/bin/gs-run /bin/true /tmp/gs-writable-handler")

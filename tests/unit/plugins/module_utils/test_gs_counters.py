@@ -21,11 +21,16 @@ VMSTAT = (
     'graceful_shutdown_refused 1\n'
     'swap_ra 0\n'
 )
+FIVE = dict(run=5, exited=2, timed_out=1, failed=1, refused=1)
 
 
-def test_reads_the_five_counters():
-    assert parse_counters(VMSTAT) == dict(run=5, exited=2, timed_out=1,
-                                          failed=1, refused=1)
+def test_reads_the_five_counters_of_a_kernel_before_victim_exited():
+    assert parse_counters(VMSTAT) == dict(FIVE, victim_exited=None)
+
+
+def test_reads_victim_exited():
+    text = VMSTAT + 'graceful_shutdown_victim_exited 3\n'
+    assert parse_counters(text) == dict(FIVE, victim_exited=3)
 
 
 def test_a_kernel_without_them_has_none():
@@ -35,7 +40,9 @@ def test_a_kernel_without_them_has_none():
 
 def test_only_whole_names_count():
     text = 'graceful_shutdown_run_total 9\ngraceful_shutdown_run 4\n'
-    assert parse_counters(text) == dict(run=4)
+    counters = parse_counters(text)
+    assert counters['run'] == 4
+    assert set(counters.values()) == {4, None}
 
 
 def test_a_counter_without_a_number_is_refused():
@@ -63,5 +70,5 @@ def test_unreadable_or_malformed_vmstat_says_so(tmp_path):
 
 def test_the_real_vmstat_reads():
     counters = read_counters()
-    assert counters is None or set(counters) <= {
-        'run', 'exited', 'timed_out', 'failed', 'refused'}
+    assert counters is None or set(counters) == {
+        'run', 'exited', 'timed_out', 'failed', 'refused', 'victim_exited'}

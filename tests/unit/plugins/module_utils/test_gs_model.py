@@ -214,3 +214,77 @@ def test_the_default_file_check_is_the_real_one(table, tree):
     assert registry.write(b'10 %s' % str(tree / 'missing').encode()) == \
         errno.ENOENT
     assert registry.write(b'10 %s' % str(tree / 'dir' / 'handler').encode()) == 0
+
+
+def test_signal_is_registered_listed_and_replaced(registry):
+    assert registry.write(b'20 /b signal=15\n') == 0
+    assert registry.write(b'10 /a') == 0
+    assert registry.listing() == b'10 /a\n20 /b signal=15\n'
+    # A write replaces the whole registration: without signal= it has none.
+    assert registry.write(b'20 /b') == 0
+    assert registry.listing() == b'10 /a\n20 /b\n'
+    assert registry.write(b'10 /a signal=64') == 0
+    assert registry.listing() == b'10 /a signal=64\n20 /b\n'
+
+
+@pytest.mark.parametrize('field', [
+    b'signal=abc', b'signal=9', b'signal=19', b'signal=0', b'signal=65',
+    b'signal=', b'signal=-1', b'signal=15 signal=15', b'foo=1', b'signal',
+    b'signal=15 foo=1', b'SIGNAL=15',
+])
+def test_bad_third_field_is_einval_and_changes_nothing(registry, field):
+    registry.write(b'20 /b signal=15')
+    assert registry.write(b'10 /a ' + field) == errno.EINVAL
+    assert registry.write(b'20 /c ' + field) == errno.EINVAL
+    assert registry.listing() == b'20 /b signal=15\n'
+
+
+@pytest.fixture
+def running(registry):
+    """10 registered with signal 15, then picked: its run is in progress."""
+    assert registry.write(b'10 /a signal=15') == 0
+    assert registry.write(b'20 /b') == 0
+    assert registry.begin_run(10, grace='on', left_ms=4200) == 0
+    return registry
+
+
+def test_a_run_uses_the_registration_up_and_is_listed_in_runs(running):
+    assert running.listing() == b'20 /b\n'
+    assert running.runs_listing() == (
+        b'10 /a scope=memcg signal=15 grace=on handler=running elapsed_ms=0 '
+        b'left_ms=4200 budget_left_kb=4096\n')
+
+
+def test_every_write_about_a_running_pid_is_ebusy(running):
+    for data in (b'10 /a signal=15', b'10 /c', b'-10'):
+        assert running.write(data) == errno.EBUSY
+    assert running.listing() == b'20 /b\n'
+    # Malformed text is still EINVAL; other pids are not held up.
+    assert running.write(b'10 /a signal=9') == errno.EINVAL
+    assert running.write(b'20 /c signal=10') == 0
+
+
+def test_after_the_run_the_pid_can_register_again(running):
+    assert running.end_run(10) == 0
+    assert running.runs_listing() == b''
+    assert running.listing() == b'20 /b\n'
+    assert running.write(b'-10') == errno.ENOENT
+    assert running.write(b'10 /a') == 0
+    assert running.end_run(10) == errno.ENOENT
+
+
+def test_a_run_without_signal_lists_zero_and_keeps_unknown_keys(registry):
+    registry.write(b'20 /b')
+    assert registry.begin_run(20, handler='exited', later_key='x') == 0
+    assert registry.runs_listing() == (
+        b'20 /b scope=memcg signal=0 grace=on handler=exited elapsed_ms=0 '
+        b'left_ms=5000 budget_left_kb=4096 later_key=x\n')
+
+
+def test_only_a_registration_can_begin_a_run(registry):
+    assert registry.begin_run(10) == errno.ENOENT
+
+
+def test_a_new_process_on_the_pid_of_a_run_is_not_busy(running, table):
+    table.table[10] = 2
+    assert running.write(b'10 /a') == 0

@@ -11,6 +11,7 @@ from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils import gs_
 from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registry import (
     KernelNotRunning,
     Operation,
+    Registration,
     RegistryError,
     WriteFailed,
     apply_operations,
@@ -23,34 +24,62 @@ from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registr
 
 
 def test_parse_listing_reads_each_line():
-    assert parse_listing('12 /usr/bin/a\n300 /opt/b c\n') == {
-        12: '/usr/bin/a', 300: '/opt/b c'}
+    assert parse_listing('12 /usr/bin/a\n300 /opt/b signal=15\n') == {
+        12: Registration('/usr/bin/a', None),
+        300: Registration('/opt/b', 15)}
+
+
+def test_parse_listing_leaves_a_later_kernels_keys_alone():
+    assert parse_listing('12 /a budget_kb=64 signal=10\n13 /b x=y\n') == {
+        12: Registration('/a', 10), 13: Registration('/b', None)}
 
 
 def test_parse_listing_empty_means_no_registrations():
     assert parse_listing('') == {}
 
 
-@pytest.mark.parametrize('text', ['12\n', 'x /a\n', '-1 /a\n', '12 \n'])
+@pytest.mark.parametrize('text', ['12\n', 'x /a\n', '-1 /a\n', '12 \n',
+                                  '12 /a b\n', '12 /a signal=x\n',
+                                  '12 /a signal=0\n', '12 /a signal=65\n',
+                                  '12 /a signal=\n'])
 def test_parse_listing_refuses_malformed_lines(text):
     with pytest.raises(ValueError):
         parse_listing(text)
 
 
 def test_format_listing_is_the_kernel_listing_in_pid_order():
-    assert format_listing({300: '/b', 12: '/a'}) == '12 /a\n300 /b\n'
+    assert format_listing({300: Registration('/b', 15),
+                           12: Registration('/a', None)}) == \
+        '12 /a\n300 /b signal=15\n'
     assert format_listing({}) == ''
+
+
+def test_listing_round_trips():
+    text = '1 /a\n2 /b signal=1\n3 /c signal=64\n'
+    assert format_listing(parse_listing(text)) == text
 
 
 def test_operation_text_is_the_contract_syntax():
     assert Operation(42, '/usr/bin/h').text() == '42 /usr/bin/h\n'
+    assert Operation(42, '/usr/bin/h', 15).text() == \
+        '42 /usr/bin/h signal=15\n'
     assert Operation(42).text() == '-42\n'
+
+
+def test_operation_describes_its_signal_by_name():
+    assert Operation(42, '/h', 15).describe() == \
+        'register pid 42 with handler /h and signal 15 (SIGTERM)'
+    assert Operation(42, '/h').describe() == 'register pid 42 with handler /h'
+    assert Operation.register(42, Registration('/h', 10)) == \
+        Operation(42, '/h', 10)
+    assert Operation.register(42, None) == Operation(42)
 
 
 def test_read_registrations_parses_the_file(tmp_path):
     path = tmp_path / 'listing'
-    path.write_bytes(b'7 /h\n')
-    assert read_registrations(str(path)) == {7: '/h'}
+    path.write_bytes(b'7 /h\n8 /g signal=15\n')
+    assert read_registrations(str(path)) == {7: Registration('/h', None),
+                                             8: Registration('/g', 15)}
 
 
 def test_read_registrations_missing_file_says_kernel_not_running(tmp_path):
@@ -71,12 +100,14 @@ def test_each_operation_is_one_write(proc, kernel, spawn, handler,
                                      other_handler):
     first, second = spawn(), spawn()
     apply_operations([Operation(first, handler),
-                      Operation(second, other_handler),
+                      Operation(second, other_handler, 15),
                       Operation(first)], proc.proc_path)
     assert proc.writes == [b'%d %s\n' % (first, handler.encode()),
-                           b'%d %s\n' % (second, other_handler.encode()),
+                           b'%d %s signal=15\n' % (
+                               second, other_handler.encode()),
                            b'-%d\n' % first]
-    assert read_registrations(proc.proc_path) == {second: other_handler}
+    assert read_registrations(proc.proc_path) == {
+        second: Registration(other_handler, 15)}
 
 
 def test_refused_write_reports_index_and_stops(proc, spawn, handler):
@@ -122,6 +153,10 @@ def test_no_operations_opens_nothing(proc):
     (errno.ELOOP, 'too many symbolic links'),
     (errno.EXDEV, "outside the host's initial mount namespace"),
     (errno.EOPNOTSUPP, 'CONFIG_STATIC_USERMODEHELPER'),
+    (errno.EBUSY, 'a run for pid 5 is in progress: the OOM killer picked it '
+                  'and its handler is running now (see '
+                  '/proc/graceful_shutdown_runs); nothing changed; try again '
+                  'after the run'),
 ])
 def test_every_contract_errno_has_a_clear_message(err_no, words):
     message = explain_write_error(err_no, Operation(5, '/h'), '/proc/gs')
@@ -176,3 +211,23 @@ def test_errno_names_follow_the_contract():
     assert errno_name(errno.EOPNOTSUPP) == 'EOPNOTSUPP'
     assert errno_name(errno.EXDEV) == 'EXDEV'
     assert errno_name(100000) == 'errno 100000'
+
+
+def test_unregistering_a_running_pid_says_ebusy():
+    message = explain_write_error(errno.EBUSY, Operation(5), '/proc/gs')
+    assert message.startswith('the kernel refused to unregister pid 5 '
+                              '(EBUSY): a run for pid 5 is in progress')
+
+
+def test_a_running_pid_is_ebusy_and_named(proc, kernel, spawn, handler):
+    pid = spawn()
+    apply_operations([Operation(pid, handler, 15)], proc.proc_path)
+    assert kernel.begin_run(pid) == 0
+    assert read_registrations(proc.proc_path) == {}
+    with pytest.raises(WriteFailed) as raised:
+        apply_operations([Operation(pid, handler, 15)], proc.proc_path)
+    assert raised.value.errno == errno.EBUSY
+    assert str(raised.value).startswith(
+        'the kernel refused to register pid %d with handler %s and signal 15 '
+        '(SIGTERM) (EBUSY): a run for pid %d is in progress'
+        % (pid, handler, pid))

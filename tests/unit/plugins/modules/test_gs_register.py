@@ -33,7 +33,8 @@ def test_register_then_rerun_is_a_no_op(gs, proc, kernel, spawn, handler):
     result = gs(pid=pid, handler=handler)
     assert result['changed'] and not result['failed']
     assert result['pid'] == pid
-    assert result['registrations'] == [dict(pid=pid, handler=handler)]
+    assert result['registrations'] == [dict(pid=pid, handler=handler,
+                                            signal=None)]
     assert result['operations'] == ['%d %s' % (pid, handler)]
     assert listing(kernel) == '%d %s\n' % (pid, handler)
     again = gs(pid=pid, handler=handler)
@@ -45,7 +46,8 @@ def test_check_mode_writes_nothing_and_predicts(gs, proc, spawn, handler):
     pid = spawn()
     result = gs(check_mode=True, diff=True, pid=pid, handler=handler)
     assert result['changed']
-    assert result['registrations'] == [dict(pid=pid, handler=handler)]
+    assert result['registrations'] == [dict(pid=pid, handler=handler,
+                                            signal=None)]
     assert result['diff']['before'] == ''
     assert result['diff']['after'] == '%d %s\n' % (pid, handler)
     assert proc.writes == []
@@ -145,9 +147,10 @@ def test_bulk_absent(gs, kernel, spawn, handler):
 
 def test_same_pid_twice_with_one_handler_is_fine(gs, proc, spawn, handler):
     pid = spawn()
-    result = gs(registrations=[dict(pid=pid, handler=handler),
-                               dict(pid=pid, handler=handler)])
-    assert result['changed'] and len(proc.writes) == 1
+    result = gs(registrations=[dict(pid=pid, handler=handler, signal=15),
+                               dict(pid=pid, handler=handler, signal='TERM')])
+    assert result['changed'] and proc.writes == [
+        b'%d %s signal=15\n' % (pid, handler.encode())]
 
 
 def bad_handler(kind, handler, tmp_path):
@@ -258,7 +261,8 @@ def test_full_registry_undoes_the_changes_made(gs, kernel, spawn, handler,
     assert result['failed'] and 'ENOSPC' in result['msg']
     assert 'the 2 change(s) made before it were undone' in result['msg']
     assert listing(kernel) == before
-    assert result['registrations'] == [dict(pid=kept, handler=handler)]
+    assert result['registrations'] == [dict(pid=kept, handler=handler,
+                                            signal=None)]
 
 
 def test_mutually_exclusive_targets(gs, spawn, handler):
@@ -299,7 +303,8 @@ def assert_refused_and_undone(result, kernel, kept, handler, *words):
         assert word in result['msg']
     assert 'the 1 change(s) made before it were undone' in result['msg']
     assert listing(kernel) == '%d %s\n' % (kept, handler)
-    assert result['registrations'] == [dict(pid=kept, handler=handler)]
+    assert result['registrations'] == [dict(pid=kept, handler=handler,
+                                            signal=None)]
 
 
 def test_handler_made_unsafe_after_the_check_is_refused_and_undone(
@@ -361,3 +366,153 @@ def test_check_mode_does_not_ask_the_kernel(gs, proc, kernel, spawn,
     result = gs(check_mode=True, pid=spawn(), handler=handler)
     assert result['changed'] and not result['failed']
     assert proc.writes == [] and listing(kernel) == ''
+
+
+@pytest.mark.parametrize('signal', ['TERM', 'SIGTERM', 'term', 15, '15'])
+def test_signal_is_written_as_its_number_and_then_a_no_op(
+        gs, proc, kernel, spawn, handler, signal):
+    pid = spawn()
+    result = gs(pid=pid, handler=handler, signal=signal)
+    assert result['changed']
+    assert result['operations'] == ['%d %s signal=15' % (pid, handler)]
+    assert result['registrations'] == [dict(pid=pid, handler=handler,
+                                            signal=15)]
+    assert listing(kernel) == '%d %s signal=15\n' % (pid, handler)
+    for again in ('sigterm', 'SIGTERM', 15):
+        assert not gs(pid=pid, handler=handler, signal=again)['changed']
+    assert len(proc.writes) == 1
+
+
+def test_adding_changing_or_dropping_the_signal_replaces(gs, kernel, spawn,
+                                                         handler):
+    pid = spawn()
+    gs(pid=pid, handler=handler)
+    added = gs(diff=True, pid=pid, handler=handler, signal='USR1')
+    assert added['changed'] and added['diff']['before'] == \
+        '%d %s\n' % (pid, handler)
+    assert added['diff']['after'] == '%d %s signal=10\n' % (pid, handler)
+    changed = gs(diff=True, pid=pid, handler=handler, signal='INT')
+    assert changed['diff']['after'] == '%d %s signal=2\n' % (pid, handler)
+    dropped = gs(diff=True, pid=pid, handler=handler)
+    assert dropped['changed']
+    assert dropped['diff']['before'] == '%d %s signal=2\n' % (pid, handler)
+    assert dropped['diff']['after'] == '%d %s\n' % (pid, handler)
+    assert listing(kernel) == '%d %s\n' % (pid, handler)
+
+
+def test_check_mode_and_diff_with_a_signal(gs, proc, kernel, spawn, handler):
+    pid = spawn()
+    result = gs(check_mode=True, diff=True, pid=pid, handler=handler,
+                signal='TERM')
+    assert result['changed'] and proc.writes == []
+    assert result['diff']['after'] == '%d %s signal=15\n' % (pid, handler)
+    assert result['registrations'] == [dict(pid=pid, handler=handler,
+                                            signal=15)]
+    assert listing(kernel) == ''
+
+
+def test_bulk_with_signals(gs, kernel, spawn, handler, other_handler):
+    first, second = spawn(), spawn()
+    items = [dict(pid=first, handler=handler, signal='TERM'),
+             dict(pid=second, handler=other_handler)]
+    result = gs(registrations=items)
+    assert result['registrations'] == [
+        dict(pid=first, handler=handler, signal=15),
+        dict(pid=second, handler=other_handler, signal=None)]
+    assert not gs(registrations=items)['changed']
+
+
+def test_one_pid_two_signals_is_refused(gs, proc, spawn, handler):
+    pid = spawn()
+    result = gs(registrations=[dict(pid=pid, handler=handler, signal='TERM'),
+                               dict(pid=pid, handler=handler)])
+    assert result['failed'] and 'listed twice' in result['msg']
+    assert proc.writes == []
+
+
+@pytest.mark.parametrize('signal, words', [
+    ('KILL', "signal 'KILL' is SIGKILL (9), which the kernel refuses"),
+    ('SIGSTOP', "signal 'SIGSTOP' is SIGSTOP (19), which the kernel refuses"),
+    (9, 'signal 9 is SIGKILL (9)'),
+    (0, 'signal 0 is out of range'),
+    (65, 'signal 65 is out of range'),
+    ('BOGUS', "signal 'BOGUS' is not a signal name or number"),
+    (True, 'signal True is not a signal name or number'),
+])
+def test_bad_signal_is_refused_before_any_write(gs, proc, kernel, spawn,
+                                                handler, other_handler,
+                                                signal, words):
+    single = gs(pid=spawn(), handler=handler, signal=signal)
+    bulk = gs(registrations=[dict(pid=spawn(), handler=other_handler),
+                             dict(pid=spawn(), handler=handler,
+                                  signal=signal)])
+    for result in (single, bulk):
+        assert result['failed'] and not result.get('changed')
+        assert result['msg'].startswith('nothing was changed: ')
+        assert words in result['msg']
+    assert 'registrations[1]: ' + words in bulk['msg']
+    assert proc.writes == [] and listing(kernel) == ''
+
+
+def test_signal_needs_the_single_form(gs, spawn, handler):
+    result = gs(registrations=[dict(pid=spawn(), handler=handler)],
+                signal='TERM')
+    assert result['failed'] and 'mutually exclusive' in result['msg']
+
+
+EBUSY_WORDS = ('(EBUSY): a run for pid %d is in progress: the OOM killer '
+               'picked it and its handler is running now (see '
+               '/proc/graceful_shutdown_runs); nothing changed; try again '
+               'after the run')
+
+
+def test_a_pid_in_its_run_is_ebusy_and_earlier_writes_are_undone(
+        gs, proc, kernel, spawn, handler, other_handler):
+    kept, running = spawn(), spawn()
+    gs(registrations=[dict(pid=kept, handler=handler),
+                      dict(pid=running, handler=handler, signal='TERM')])
+    assert kernel.begin_run(running) == 0
+    result = gs(registrations=[
+        dict(pid=kept, handler=other_handler, signal='TERM'),
+        dict(pid=running, handler=handler, signal='TERM')])
+    assert result['failed'] and not result.get('changed')
+    assert ('the kernel refused to register pid %d with handler %s and '
+            'signal 15 (SIGTERM) ' % (running, handler)) + \
+        EBUSY_WORDS % running in result['msg']
+    assert 'checked again' not in result['msg']
+    assert 'the 1 change(s) made before it were undone' in result['msg']
+    assert listing(kernel) == '%d %s\n' % (kept, handler)
+    assert result['registrations'] == [dict(pid=kept, handler=handler,
+                                            signal=None)]
+
+
+def test_a_run_that_begins_after_the_read_is_ebusy(gs, proc, kernel, spawn,
+                                                   handler, other_handler):
+    pid = spawn()
+    gs(pid=pid, handler=handler)
+
+    def oom_now(data):
+        kernel.begin_run(pid)
+    proc.before_write = oom_now
+    result = gs(pid=pid, handler=other_handler, signal='TERM')
+    assert result['failed'] and EBUSY_WORDS % pid in result['msg']
+    assert result['registrations'] == []
+
+
+def test_a_pid_in_its_run_is_not_listed_so_absent_is_a_no_op(
+        gs, proc, kernel, spawn, handler):
+    pid = spawn()
+    gs(pid=pid, handler=handler)
+    kernel.begin_run(pid)
+    assert not gs(pid=pid, state='absent')['changed']
+    assert len(proc.writes) == 1
+
+
+def test_check_mode_does_not_ask_the_kernel_about_runs(gs, proc, kernel,
+                                                       spawn, handler):
+    pid = spawn()
+    gs(pid=pid, handler=handler)
+    kernel.begin_run(pid)
+    result = gs(check_mode=True, pid=pid, handler=handler)
+    assert result['changed'] and not result['failed']
+    assert len(proc.writes) == 1

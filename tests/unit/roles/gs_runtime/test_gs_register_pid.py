@@ -129,3 +129,56 @@ def test_refused_write_is_told_by_its_errno(register, tree):
     assert done.returncode == 1
     assert 'the kernel refused to register pid %d' % PID in done.stderr
     assert 'the registry is full (ENOSPC)' in done.stderr
+
+
+def register_with_signal(register, tree, signal):
+    script = write_script(str(register.proc.parent / 'scripts'),
+                          'gs-register-pid.j2', str(register.proc))
+    return subprocess.run([script, str(PID), str(tree / 'dir' / 'handler'),
+                           str(signal)],
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize('signal, number', [
+    ('TERM', 15), ('SIGTERM', 15), ('term', 15), ('sigterm', 15), (15, 15),
+    ('015', 15), ('USR1', 10), ('int', 2), (1, 1), (64, 64),
+])
+def test_signal_is_written_as_its_number(register, tree, signal, number):
+    done = register_with_signal(register, tree, signal)
+    assert done.returncode == 0, done.stderr
+    assert register.proc.read_text() == '%d %s signal=%d\n' % (
+        PID, tree / 'dir' / 'handler', number)
+
+
+@pytest.mark.parametrize('signal, words', [
+    ('KILL', "signal 'KILL' is SIGKILL (9), which the kernel refuses: it "
+             "cannot be caught"),
+    ('sigstop', "signal 'sigstop' is SIGSTOP (19), which the kernel refuses"),
+    ('9', "signal '9' is SIGKILL (9)"),
+    ('19', "signal '19' is SIGSTOP (19)"),
+    ('0', "signal '0' is out of range: the kernel takes 1 to 64"),
+    ('65', "signal '65' is out of range"),
+    ('99999999999999999999', 'is out of range'),
+    ('BOGUS', "signal 'BOGUS' is not a signal name or number"),
+    ('', "signal '' is not a signal name or number"),
+    ('-15', "signal '-15' is not a signal name or number"),
+    ('TERM; reboot', 'is not a signal name or number'),
+])
+def test_bad_signal_is_refused_before_the_write(register, tree, signal,
+                                                words):
+    done = register_with_signal(register, tree, signal)
+    assert done.returncode == 1
+    assert done.stderr.startswith('gs-register-pid: ')
+    assert words in done.stderr
+    assert 'such as TERM (SIGTERM, 15)' in done.stderr
+    assert register.proc.read_text() == ''
+
+
+def test_too_many_arguments(register, tree):
+    script = write_script(str(register.proc.parent / 'scripts'),
+                          'gs-register-pid.j2', str(register.proc))
+    done = subprocess.run([script, str(PID), str(tree / 'dir' / 'handler'),
+                           'TERM', 'extra'],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert 'usage: gs-register-pid PID HANDLER [SIGNAL]' in done.stderr

@@ -16,6 +16,8 @@ KERNEL_ENVIRONMENT = dict(
     GS_VICTIM_CGROUP='/gs.slice/gs-memlimit.slice/run-r1.scope',
     GS_VICTIM_RSS_KB='48212',
     GS_DEADLINE_MS='4987',
+    GS_SIGNAL='15',
+    GS_VICTIM_PIDFD='3',
 )
 
 
@@ -57,4 +59,4 @@ def test_a_newline_in_a_value_stays_on_its_line(tmp_path):
                        GS_VICTIM_CGROUP='/evil\nvictim_alive=yes')
     assert 'GS_VICTIM_CGROUP=/evil?victim_alive=yes\n' in text
     assert 'victim_alive=no\n' in text
-    assert len(text.splitlines()) == 12
+    assert len(text.splitlines()) == 14
