@@ -39,8 +39,12 @@ start_daemon() {
 		$sudo systemctl start "$name"
 	else
 		log "starting $name"
-		# Without the lock's descriptor: the daemon would hold it for ever.
-		$sudo "/usr/sbin/$name" -d 9<&-
+		# Without any descriptor but 0-2: the daemon would hold for ever
+		# this script's lock, and any lock of a caller (a `flock FILE
+		# scripts/test.sh` would never release FILE).
+		$sudo python3 -c 'import os, sys
+os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+os.execv(sys.argv[1], sys.argv[1:])' "/usr/sbin/$name" -d
 	fi
 	for _ in $(seq 50); do
 		socket_answers "$socket" && return 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ansible.module_utils.common.text.converters import to_text
+
 # The one-shot entry kernel_install's /etc/grub.d script emits for a trial.
 TRIAL_ENTRY_ID = 'oomgs-trial'
 
@@ -134,8 +136,52 @@ def entry_for_release(entries, release):
     kernel changes with every install."""
     candidates = [e for e in entries
                   if e['release'] == release
-                  and e['id'] != TRIAL_ENTRY_ID
+                  and not (e['id'] or '').startswith(TRIAL_ENTRY_ID)
                   and 'recovery' not in (e['id'] or '')
                   and 'single' not in e['cmdline'].split()]
     candidates.sort(key=lambda e: release not in (e['id'] or ''))
     return candidates[0] if candidates else None
+
+
+def read_text(path, missing_ok=False):
+    """A file's text; GrubError when it cannot be read (missing_ok: '')."""
+    try:
+        with open(path, 'rb') as handle:
+            return to_text(handle.read(), errors='surrogate_or_replace')
+    except FileNotFoundError:
+        if missing_ok:
+            return ''
+        raise GrubError('%s does not exist: is GRUB 2 the boot loader and '
+                        'has update-grub run?' % path)
+    except OSError as err:
+        raise GrubError('cannot read %s: %s' % (path, err.strerror))
+
+
+def describe(cfg_text, env_text, releases, with_menu=False):
+    """What gs_grub_info returns: entries, saved_entry, next_entry, default
+    and release_entries (with_menu: also the parsed menu, for resolve)."""
+    menu = parse_menu(cfg_text)
+    entries = flatten(menu)
+    env = parse_grubenv(env_text)
+    setting = default_setting(cfg_text)
+    value = setting.replace('${saved_entry}', env.get('saved_entry', ''))
+    target = resolve(menu, value)
+    # An unresolvable default makes GRUB fall back to the first entry.
+    booted = target or resolve(menu, '0')
+    by_release = {}
+    for release in releases:
+        entry = entry_for_release(entries, release)
+        by_release[release] = entry['path'] if entry else None
+    public = ('path', 'id', 'title', 'release', 'cmdline')
+    result = dict(
+        entries=[{k: e[k] for k in public} for e in entries],
+        saved_entry=env.get('saved_entry', ''),
+        next_entry=env.get('next_entry', ''),
+        default=dict(setting=setting, value=value,
+                     path=target['path'] if target else None,
+                     release=booted['release'] if booted else None),
+        release_entries=by_release,
+    )
+    if with_menu:
+        result['menu'] = menu
+    return result

@@ -14,7 +14,8 @@ from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_registr
 def plan(current, present, absent, exclusive):
     """Return (operations, expected) to go from current to what is wanted.
 
-    current and present map pid -> handler; absent is a set of pids to
+    current and present map pid -> Registration (handler and signal: a
+    registration differing in either is replaced); absent is a set of pids to
     unregister; exclusive also unregisters every pid not in present.
     Removals go first so that a full registry has room for the additions,
     and replacing an existing registration never needs room.
@@ -25,11 +26,11 @@ def plan(current, present, absent, exclusive):
     replacements = []
     additions = []
     for pid in sorted(present):
-        handler = present[pid]
+        wanted = present[pid]
         if pid not in current:
-            additions.append(Operation(pid, handler))
-        elif current[pid] != handler:
-            replacements.append(Operation(pid, handler))
+            additions.append(Operation.register(pid, wanted))
+        elif current[pid] != wanted:
+            replacements.append(Operation.register(pid, wanted))
     operations = ([Operation(pid) for pid in sorted(removals)] +
                   replacements + additions)
     return operations, expected_after(current, operations)
@@ -42,7 +43,7 @@ def expected_after(current, operations):
         if operation.handler is None:
             after.pop(operation.pid, None)
         else:
-            after[operation.pid] = operation.handler
+            after[operation.pid] = operation.registration()
     return after
 
 
@@ -51,5 +52,5 @@ def undo(before, applied):
     undo_operations = []
     for operation in reversed(applied):
         previous = before.get(operation.pid)
-        undo_operations.append(Operation(operation.pid, previous))
+        undo_operations.append(Operation.register(operation.pid, previous))
     return undo_operations

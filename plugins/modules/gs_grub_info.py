@@ -112,54 +112,11 @@ release_entries:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.oomgs.graceful_shutdown.plugins.module_utils.gs_grub import (
     GrubError,
-    default_setting,
-    entry_for_release,
-    flatten,
-    parse_grubenv,
-    parse_menu,
-    resolve,
+    describe,
+    read_text,
 )
-
-
-def read_text(path, missing_ok=False):
-    try:
-        with open(path, 'rb') as handle:
-            return to_text(handle.read(), errors='surrogate_or_replace')
-    except FileNotFoundError:
-        if missing_ok:
-            return ''
-        raise GrubError('%s does not exist: is GRUB 2 the boot loader and '
-                        'has update-grub run?' % path)
-    except OSError as err:
-        raise GrubError('cannot read %s: %s' % (path, err.strerror))
-
-
-def describe(cfg_text, env_text, releases):
-    menu = parse_menu(cfg_text)
-    entries = flatten(menu)
-    env = parse_grubenv(env_text)
-    setting = default_setting(cfg_text)
-    value = setting.replace('${saved_entry}', env.get('saved_entry', ''))
-    target = resolve(menu, value)
-    # An unresolvable default makes GRUB fall back to the first entry.
-    booted = target or resolve(menu, '0')
-    by_release = {}
-    for release in releases:
-        entry = entry_for_release(entries, release)
-        by_release[release] = entry['path'] if entry else None
-    public = ('path', 'id', 'title', 'release', 'cmdline')
-    return dict(
-        entries=[{k: e[k] for k in public} for e in entries],
-        saved_entry=env.get('saved_entry', ''),
-        next_entry=env.get('next_entry', ''),
-        default=dict(setting=setting, value=value,
-                     path=target['path'] if target else None,
-                     release=booted['release'] if booted else None),
-        release_entries=by_release,
-    )
 
 
 def main():

@@ -65,6 +65,14 @@ def cases(tmp):
         "gs_runtime_memory_max": "lots"}, "memory sizes are bytes"
     yield "service without a handler", "gs_runtime", {
         "gs_runtime_services": [{"name": "ssh.service"}]}, "missing required arguments: handler found in gs_runtime_services"
+    yield "service with an uncatchable signal", "gs_runtime", {
+        "gs_runtime_services": [{"name": "a.service", "handler": "/h", "signal": "TERM"},
+                                {"name": "b.service", "handler": "/h", "signal": "sigkill"},
+                                {"name": "c.service", "handler": "/h", "signal": 19}]}, \
+        "gs_runtime: b.service asks for signal KILL, c.service asks for signal 19, which the kernel does not send"
+    yield "service with an unknown signal", "gs_runtime", {
+        "gs_runtime_services": [{"name": "a.service", "handler": "/h", "signal": "BOGUS"}]}, \
+        "a.service asks for signal BOGUS, which the kernel does not send: give the name (TERM, SIGTERM, term)"
 
 
 CASE_IDS = [case[0] for case in cases(Path("/unused"))]
