@@ -57,6 +57,9 @@ def signal_number(value):
     text = str(value).strip()
     if text.isdigit():
         number = int(text)
+        # A decimal is told as the number it is, whether the task gave an
+        # int or the string ansible-core < 2.19 makes of a templated one.
+        value = number
     else:
         name = text.upper()
         if name.startswith('SIG'):

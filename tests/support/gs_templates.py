@@ -34,9 +34,9 @@ def render(name, **variables):
         undefined=jinja2.StrictUndefined)
     filters = FilterModule().filters()
     # Ansible's default knows only Ansible's Undefined; Jinja's own does
-    # the same for this environment's.
+    # the same for this environment's. (ansible-core < 2.19 has none.)
     for jinja_own in ('default', 'd'):
-        filters.pop(jinja_own)
+        filters.pop(jinja_own, None)
     environment.filters.update(filters)
     return environment.get_template(name).render(context)
 

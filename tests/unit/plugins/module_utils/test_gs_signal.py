@@ -35,6 +35,9 @@ def test_no_signal_is_none():
              "cannot be caught"),
     ('sigkill', 'is SIGKILL (9)'),
     (9, 'signal 9 is SIGKILL (9)'),
+    # As ansible-core < 2.19 hands a templated int to the module.
+    ('9', 'signal 9 is SIGKILL (9)'),
+    (' 65', 'signal 65 is out of range'),
     ('STOP', 'is SIGSTOP (19), which the kernel refuses: it cannot be caught: '
              'the process would stop'),
     (19, 'is SIGSTOP (19)'),

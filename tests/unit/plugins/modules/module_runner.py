@@ -3,10 +3,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+from unittest import mock
+
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:
+    # ansible-core < 2.19 has no helper: AnsibleModule reads its arguments
+    # from basic._ANSIBLE_ARGS when that is set.
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        """Expose args to AnsibleModule instances made within the context."""
+        args = json.dumps(dict(ANSIBLE_MODULE_ARGS=args or {})).encode()
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', args):
+            yield
 
 
 class ModuleExit(Exception):
