@@ -22,7 +22,7 @@ def cases(tmp):
         "kernel_build_source": "git"}, "value of kernel_build_source must be one of: kernel_org, debian, local"
     yield "version without a series", "kernel_build", {
         "kernel_build_source": "kernel_org",
-        "kernel_build_version": "4.19.1"}, "Series available: 5.4, 6.1."
+        "kernel_build_version": "4.19.1"}, "Series available: 5.4, 6.1, 6.12."
     yield "kernel.org unreachable", "kernel_build", {
         "kernel_build_source": "kernel_org",
         "kernel_build_version": "5.4.1",
