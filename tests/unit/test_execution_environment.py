@@ -46,7 +46,9 @@ def test_example_ee_installs_the_version_galaxy_builds():
     galaxy = load('galaxy.yml')
     assert ee['version'] == 3
     tarball = 'oomgs-graceful_shutdown-%s.tar.gz' % galaxy['version']
-    names = [c['name'] for c in ee['dependencies']['galaxy']['collections']]
+    assert ee['dependencies']['galaxy'] == 'requirements.yml'
+    requirements = load('examples/execution-environment/requirements.yml')
+    names = [c['name'] for c in requirements['collections']]
     assert names == ['/build/collections/' + tarball]
     assert [f['dest'] for f in ee['additional_build_files']] == ['collections']
 
