@@ -51,6 +51,15 @@ def cases(tmp):
         "kernel_build_source": "kernel_org",
         "kernel_build_patches_dir": str(series.parent),
         "kernel_build_config_base": "no-such-fragment"}, "no-such-fragment.config"
+    # The controller's artifact store, checked before anything is built.
+    yield "artifact store not mounted", "kernel_build", {
+        "kernel_build_artifact_root": str(tmp / "no-such-mount" / "kernels"),
+        "kernel_build_artifact_root_must_exist": True}, \
+        "does not exist, and kernel_build_artifact_root_must_exist is true: is the shared store mounted?"
+    yield "artifact store cannot be created", "kernel_build", {
+        "kernel_build_artifact_root": str(tarball / "kernels")}, "on the controller cannot be created:"
+    yield "artifact store is a file", "kernel_build", {
+        "kernel_build_artifact_root": str(tarball)}, "on the controller is not a directory."
     yield "kernel_install without a build", "kernel_install", {}, \
         "kernel_install_build must be the kernel_build_result"
     yield "trial without a panic timeout", "kernel_install", {
@@ -64,6 +73,10 @@ def cases(tmp):
     # site.yml --limit without the build host, on a controller that never built.
     yield "install without a published build", "kernel_build", {
         "case_tasks_from": "last_result"}, "No complete build is recorded in"
+    yield "install from a store that is not there", "kernel_build", {
+        "case_tasks_from": "last_result",
+        "kernel_build_artifact_root": str(tmp / "no-such-mount" / "kernels")}, \
+        "kernels does not exist on this controller: on AWX/AAP"
     yield "rollback with nothing recorded", "kernel_install", {
         "case_tasks_from": "rollback",
         "kernel_install_state_dir": str(tmp / "state")}, "nothing to roll back to. Nothing was changed."
@@ -96,7 +109,23 @@ def scratch(tmp_path):
 
 @pytest.mark.parametrize("case_id", CASE_IDS)
 def test_role_refuses_bad_input(scratch, case_id):
-    name, role, variables, message = next(c for c in cases(scratch) if c[0] == case_id)
+    expect_refusal(scratch, *next(c for c in cases(scratch) if c[0] == case_id))
+
+
+# root may write a directory whatever its mode: only an ordinary user sees
+# the store refused for its permissions.
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write a read-only directory")
+def test_kernel_build_refuses_a_store_it_cannot_write(scratch):
+    store = scratch / "read-only-store"
+    store.mkdir(mode=0o555)
+    try:
+        expect_refusal(scratch, "read-only artifact store", "kernel_build", {
+            "kernel_build_artifact_root": str(store)}, "on the controller is not writable by the controller's user")
+    finally:
+        store.chmod(0o755)
+
+
+def expect_refusal(scratch, name, role, variables, message):
     extra = {
         "case_role": role,
         "case_message": message,
