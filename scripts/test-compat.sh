@@ -3,7 +3,10 @@
 # older ansible-core line that meta/runtime.yml's requires_ansible admits,
 # so that its floor is tested, not only the .venv's 2.19 (the other stages).
 #
-#   scripts/test-compat.sh            the lines below on this host's Python
+#   scripts/test-compat.sh            the oldest line below (2.16), on this
+#                                     host's Python (what the suite runs)
+#   GS_COMPAT_ALL=1 scripts/test-compat.sh
+#                                     every line below on this host's Python
 #   GS_COMPAT_TRIXIE=1 scripts/test-compat.sh
 #                                     and the lines that need Python >= 3.12,
 #                                     in a Debian 13 root (trixie-root.sh)
@@ -111,8 +114,12 @@ if [ $# -gt 0 ]; then
 	exit
 fi
 
-cores=("${host_cores[@]}")
-for core in "${host_cores[@]}"; do
+# By default only the floor, requires_ansible's 2.16: the suite has time for
+# one line beside the VMs, and the oldest is the one a newer construct
+# breaks. GS_COMPAT_ALL=1 runs 2.17 and 2.18 as well.
+cores=("${host_cores[0]}")
+[ "${GS_COMPAT_ALL:-0}" != 1 ] || cores=("${host_cores[@]}")
+for core in "${cores[@]}"; do
 	run_core "$core"
 done
 if [ "${GS_COMPAT_TRIXIE:-0}" = 1 ]; then
