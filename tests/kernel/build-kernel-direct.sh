@@ -104,6 +104,14 @@ kmake -s olddefconfig >&2
 # option dropped for an unmet dependency would silently change the kernel.
 # An option this kernel does not define at all is skipped: lab.config also
 # serves the 5.4 line (CONFIG_MEMCG_SWAP, gone in 6.1).
+# An option a line's Kconfig defines but can no longer offer on x86_64 is
+# skipped too, by name and line: 7.3's x86 has lazy preemption
+# (ARCH_HAS_PREEMPT_LAZY) and its PREEMPT_VOLUNTARY depends on the absence
+# of it, so the preemption choice falls to its default, PREEMPT_LAZY.
+not_offered=()
+case $kline in
+7.*) not_offered=(CONFIG_PREEMPT_VOLUNTARY) ;;
+esac
 defined=$(find "$tree" -name 'Kconfig*' -exec \
 	sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/\2/p' {} + |
 	sort -u)
@@ -116,6 +124,10 @@ for f in "${fragments[@]}"; do
 		*) continue ;;
 		esac
 		grep -qx "${opt#CONFIG_}" <<<"$defined" || continue
+		if [[ " ${not_offered[*]} " == *" $opt "* ]]; then
+			log "$f: '$line' not offered by $kline, skipped"
+			continue
+		fi
 		got=$(grep -E "^($opt=|# $opt is not set)" "$tree/.config" || true)
 		if [ "$line" = "# $opt is not set" ] && [ -z "$got" ]; then
 			continue # not offered at all, so off
