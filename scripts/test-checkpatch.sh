@@ -5,7 +5,7 @@
 #  - every patch has a subject, a body and a Signed-off-by;
 #  - each series file lists exactly the patches of its directory;
 #  - the version-independent files are byte-identical across the series;
-#  - each series of a line Debian packages (6.1, 6.12, 7.3) applies to that
+#  - each series of a line Debian packages (6.1, 6.12) applies to that
 #    line's linux-source (scripts/kernel-source.sh) with patch -p1, no fuzz.
 # Needs the packages in scripts/apt/kernel-patch.txt.
 set -euo pipefail
@@ -13,9 +13,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 patches=files/kernel/patches
-series_dirs=("$patches/6.1" "$patches/5.4" "$patches/6.12" "$patches/7.3")
+series_dirs=("$patches/6.1" "$patches/5.4" "$patches/6.12")
 # The lines whose source Debian's archive carries: their series must apply.
-debian_lines=(6.1 6.12 7.3)
+debian_lines=(6.1 6.12)
 # Files that must not differ between kernel versions.
 core_files=(
 	mm/oom_graceful.c

@@ -10,9 +10,8 @@ cd "$top"
 
 # Every line in GS_KERNEL_LINES is built and booted in turn. The default is
 # 6.1, whose lab kernel the VMs boot; GS_KERNEL_LINES="6.1 6.12" adds the
-# 6.12 series (a second build, about 11 min cold), and 7.3 the 7.3 series
-# (Debian's trixie-backports linux-source-7.3). The debug variant is
-# 6.1's. Build first, in the open: a failed build
+# 6.12 series (a second build, about 11 min cold); 7.3's series waits in
+# files/kernel/wip/7.3 (see its README). The debug variant is 6.1's. Build first, in the open: a failed build
 # shows its own log. pytest takes the kernel from GS_KERNEL_DIR rather than
 # asking build-kernel.sh again.
 lines=${GS_KERNEL_LINES:-6.1}
